@@ -39,6 +39,8 @@ export class TestCluster {
   ) {
     const rng = new SeededRandom(seed);
     for (const id of ids) this.add(id, MemoryStorage.bootstrap(ids), rng.nextU32());
+    // Apply the bootstrap entries: a node campaigns only once its configuration is applied.
+    this.settle();
   }
 
   add(id: NodeId, storage = new MemoryStorage(), seed = id, override: Partial<Config> = {}): TestNode {
