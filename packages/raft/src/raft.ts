@@ -285,6 +285,8 @@ export class Raft {
       if (this.state === 'leader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
     }
     if (this.state !== 'leader') return;
+    // A leader outside its own configuration keeps trying to hand over (the last try may have failed).
+    if (!this.trk.isVoter(this.id) && this.leadTransferee === NONE) this.handOffLeadership();
     for (const [id, pr] of this.trk.progress) {
       // A snapshot (or one of its chunks) lost on the way: probe again, which resends it.
       if (id !== this.id && pr.state === 'snapshot' && ++pr.snapshotElapsed > this.cfg.electionTick) pr.becomeProbe();
@@ -708,6 +710,21 @@ export class Raft {
     this.send(message({ type: 'MsgTimeoutNow', to }));
   }
 
+  /** Transfers leadership to the voter with the most of our log (a removed leader's last act). */
+  private handOffLeadership(): void {
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const id of this.trk.voterNodes()) {
+      if (id === this.id) continue;
+      const pr = this.trk.progress.get(id);
+      if (pr && pr.match > bestMatch) {
+        best = id;
+        bestMatch = pr.match;
+      }
+    }
+    if (best !== NONE) this.step(message({ type: 'MsgTransferLeader', from: best, to: this.id }));
+  }
+
   private abortLeaderTransfer(): void {
     this.leadTransferee = NONE;
   }
@@ -720,7 +737,7 @@ export class Raft {
       throw new NotLeaderError(this.lead);
     }
     if (size > this.cfg.maxProposalBytes) throw new ProposalTooLargeError(size, this.cfg.maxProposalBytes);
-    if (!this.trk.progress.has(this.id)) {
+    if (!this.trk.isVoter(this.id)) {
       throw new RaftError('ProposalDropped', 'raft: proposal dropped: this node was removed from the configuration');
     }
     if (this.leadTransferee !== NONE) {
@@ -827,8 +844,11 @@ export class Raft {
     const pr = this.trk.progress.get(this.id);
     this.isLearner = pr !== undefined && pr.isLearner;
     if ((!pr || this.isLearner) && this.state === 'leader') {
-      // Removed or demoted: step down; the remaining voters elect a leader among themselves.
-      this.becomeFollower(this.term, NONE);
+      // Removed or demoted. Stepping down at once could leave the remaining voters unable to
+      // learn that this very change committed (they may lack the commit index while our log is
+      // longer than theirs, so we would refuse them our vote): hand leadership to the most
+      // up-to-date voter instead, which brings it fully up to date first.
+      this.handOffLeadership();
       return cs;
     }
     if (this.state !== 'leader' || cs.voters.length === 0) return cs;

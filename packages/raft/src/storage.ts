@@ -141,6 +141,9 @@ export class MemoryStorage implements Storage {
     if (offset > this.ents.length) {
       throw new RaftError('Unavailable', `missing log entry [last: ${this.lastIndex()}, append at: ${entries[0].index}]`);
     }
-    this.ents = this.ents.slice(0, offset).concat(entries);
+    // Truncate in place and push: copying the whole log on every append is quadratic.
+    // Safe because entries() hands out slices, never this array.
+    this.ents.length = offset;
+    for (const e of entries) this.ents.push(e);
   }
 }
