@@ -1,0 +1,445 @@
+// A local cluster: one OS process per node, formed through the nodes' own Docker API (init on
+// manager1, read the join tokens, join the others — what a person does with the docker CLI),
+// supervised by pid, with every fault one call away. Scripts and the CLI both drive this class.
+
+import { DockerClient } from '@swarmlab/api';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ControlServer } from './control-server.js';
+import {
+  blockPlan,
+  bridge,
+  connectivityPlan,
+  halves,
+  linkPlan,
+  majoritiesRing,
+  mergePlans,
+  partitionPlan,
+  type LinkShape,
+  type NicRules,
+  type RulePlan,
+} from './faults.js';
+import { NodeProcess, type Role } from './node-process.js';
+import { allocateAddressBlock, clusterDir, type ClusterRecord } from './paths.js';
+
+export interface LabOptions {
+  name?: string;
+  managers?: number;
+  workers?: number;
+  profile?: 'fast' | 'docker';
+  timeScale?: number;
+  autolock?: boolean;
+  defaultAddrPool?: string;
+  defaultAddrPoolMaskLength?: number;
+  /** Start from nothing even if the cluster existed before. */
+  fresh?: boolean;
+  /** Where clusters live (default $SWARMLAB_HOME or ~/.swarmlab). */
+  home?: string;
+  /** Called with progress lines while `up` runs. */
+  onProgress?: (line: string) => void;
+}
+
+export interface NodeView {
+  name: string;
+  role: Role;
+  addr: string;
+  pid: number | undefined;
+  state: string;
+}
+
+export type Target = string;
+
+export interface LabEvent {
+  time: string;
+  kind: 'fault' | 'heal' | 'observed' | 'process';
+  [k: string]: unknown;
+}
+
+const ALIASES: Record<string, string> = {};
+
+export class Lab {
+  readonly nodes = new Map<string, NodeProcess>();
+  readonly control = new ControlServer();
+  readonly dir: string;
+  private rules: RulePlan = new Map();
+  private eventsFile: string;
+  private record: ClusterRecord;
+
+  private constructor(
+    readonly name: string,
+    readonly opts: Required<Pick<LabOptions, 'profile' | 'timeScale'>> & LabOptions,
+    record: ClusterRecord,
+  ) {
+    this.dir = clusterDir(name, opts.home);
+    this.eventsFile = join(this.dir, 'events.jsonl');
+    this.record = record;
+  }
+
+  /** Brings a cluster up (or back, with its state) and returns when all nodes are Ready. */
+  static async up(options: LabOptions = {}): Promise<Lab> {
+    const name = options.name ?? 'default';
+    const dir = clusterDir(name, options.home);
+    if (options.fresh && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const recordPath = join(dir, 'cluster.json');
+    let record: ClusterRecord | undefined = existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as ClusterRecord) : undefined;
+    const managers = options.managers ?? record?.managers ?? 3;
+    const workers = options.workers ?? record?.workers ?? 2;
+    if (managers < 1) throw new Error('a cluster needs at least one manager (--managers 1 or more)');
+    if (workers < 0) throw new Error('--workers cannot be negative');
+    const resuming = record !== undefined && !options.fresh;
+    if (!record || options.fresh) {
+      record = { name, managers, workers, addressBlock: await allocateAddressBlock(options.home, name), formed: false, profile: options.profile ?? 'fast', timeScale: options.timeScale ?? 1 };
+    }
+    const lab = new Lab(name, { ...options, profile: options.profile ?? record.profile, timeScale: options.timeScale ?? record.timeScale }, record);
+    await lab.control.listen();
+    lab.control.on('event', (node: string, ev: Record<string, unknown>) => lab.log({ kind: 'observed', node, ...ev }));
+    try {
+      for (let i = 1; i <= managers; i++) lab.addNodeProcess(`manager${i}`, 'manager');
+      for (let i = 1; i <= workers; i++) lab.addNodeProcess(`worker${i}`, 'worker');
+      lab.saveRecord();
+      options.onProgress?.(`starting ${lab.nodes.size} node processes`);
+      await Promise.all([...lab.nodes.values()].map((n) => n.start()));
+      await Promise.all([...lab.nodes.keys()].map((n) => lab.control.waitConnected(n)));
+      if (!resuming || !record.formed) {
+        await lab.form(options);
+        lab.record.formed = true;
+        lab.saveRecord();
+      }
+      options.onProgress?.('waiting for every node to be Ready with a leader');
+      await lab.waitFor(() => lab.allReady(), 30_000, 'every node Ready with a leader');
+      lab.log({ kind: 'process', action: 'up', nodes: lab.nodes.size });
+      return lab;
+    } catch (e) {
+      await lab.down();
+      throw e;
+    }
+  }
+
+  private addNodeProcess(name: string, role: Role): NodeProcess {
+    const index = this.nodes.size;
+    const p = new NodeProcess({
+      name,
+      role,
+      addr: nodeAddress(this.record.addressBlock, index),
+      stateDir: join(this.dir, 'nodes', name),
+      logFile: join(this.dir, 'logs', `${name}.log`),
+      profile: this.opts.profile,
+      timeScale: this.opts.timeScale,
+      controlUrl: this.control.url,
+    });
+    this.nodes.set(name, p);
+    return p;
+  }
+
+  private saveRecord(): void {
+    writeFileSync(
+      join(this.dir, 'cluster.json'),
+      JSON.stringify({ ...this.record, launcherPid: process.pid, controlPort: this.control.port, nodes: this.list() }, null, 2),
+    );
+  }
+
+  /** The swarm through the Docker API: init on manager1, then join managers and workers. */
+  private async form(options: LabOptions): Promise<void> {
+    const first = this.node('manager1');
+    const api = this.client('manager1');
+    options.onProgress?.('docker swarm init on manager1');
+    await api.swarmInit({
+      ListenAddr: '0.0.0.0:2377',
+      AdvertiseAddr: first.spec.addr,
+      ...(options.defaultAddrPool ? { DefaultAddrPool: [options.defaultAddrPool] } : {}),
+      ...(options.defaultAddrPoolMaskLength ? { SubnetSize: options.defaultAddrPoolMaskLength } : {}),
+      ...(options.autolock ? { AutoLockManagers: true, Spec: { EncryptionConfig: { AutoLockManagers: true } } } : {}),
+    });
+    const swarm = await api.swarmInspect();
+    const remote = `${first.spec.addr}:2377`;
+    const others = [...this.nodes.values()].filter((n) => n.spec.name !== 'manager1');
+    // Managers join one at a time (each is a Raft membership change); workers all at once.
+    for (const n of others.filter((n) => n.spec.role === 'manager')) {
+      options.onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
+      await this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Manager });
+    }
+    const workers = others.filter((n) => n.spec.role === 'worker');
+    if (workers.length > 0) options.onProgress?.(`docker swarm join ${workers.length} workers`);
+    await Promise.all(
+      workers.map((n) =>
+        this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Worker }),
+      ),
+    );
+  }
+
+  // ---- lookup ------------------------------------------------------------------------------------
+
+  /** A node by name or alias (m1 → manager1, w2 → worker2). */
+  node(ref: string): NodeProcess {
+    const name = resolveAlias(ref);
+    const n = this.nodes.get(name);
+    if (!n) throw new Error(`unknown node "${ref}" (nodes: ${[...this.nodes.keys()].join(', ')})`);
+    return n;
+  }
+
+  client(ref: string, timeoutMs = 30_000): DockerClient {
+    const n = this.node(ref);
+    return new DockerClient({ host: n.spec.addr, port: 2375, timeoutMs });
+  }
+
+  list(): NodeView[] {
+    return [...this.nodes.values()].map((n) => ({ name: n.spec.name, role: n.spec.role, addr: n.spec.addr, pid: n.pid, state: n.state }));
+  }
+
+  /** The current leader's name, asking the running managers. */
+  async leader(): Promise<string | undefined> {
+    const terms: { name: string; term: number; leader: string }[] = [];
+    await Promise.all(
+      [...this.nodes.values()]
+        .filter((n) => n.state === 'running' && this.control.connected(n.spec.name))
+        .map(async (n) => {
+          try {
+            const st = (await this.control.request(n.spec.name, 'status', {}, 2000)) as { nodeId: string; raft?: { isLeader: boolean; term: number } };
+            if (st.raft?.isLeader) terms.push({ name: n.spec.name, term: st.raft.term, leader: st.nodeId });
+          } catch {
+            /* unreachable node: not the leader we can use */
+          }
+        }),
+    );
+    terms.sort((a, b) => b.term - a.term);
+    return terms[0]?.name;
+  }
+
+  /** Resolves a target: names, aliases, leader, managers, workers, minority, majority, random. */
+  async resolve(target: Target): Promise<string[]> {
+    const managers = [...this.nodes.values()].filter((n) => n.spec.role === 'manager').map((n) => n.spec.name);
+    switch (target) {
+      case 'leader': {
+        const l = await this.leader();
+        if (!l) throw new Error('there is no leader right now');
+        return [l];
+      }
+      case 'managers':
+        return managers;
+      case 'workers':
+        return [...this.nodes.values()].filter((n) => n.spec.role === 'worker').map((n) => n.spec.name);
+      case 'minority':
+        return managers.slice(0, Math.floor((managers.length - 1) / 2));
+      case 'majority':
+        return managers.slice(0, Math.floor(managers.length / 2) + 1);
+      case 'random': {
+        const all = [...this.nodes.keys()];
+        return [all[Math.floor(Math.random() * all.length)]];
+      }
+      default:
+        return target.split(',').map((t) => this.node(t.trim()).spec.name);
+    }
+  }
+
+  // ---- process faults ------------------------------------------------------------------------------
+
+  async kill(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    await Promise.all(names.map((n) => this.node(n).kill()));
+    this.log({ kind: 'fault', fault: 'kill', nodes: names });
+    return names;
+  }
+
+  async stop(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    await Promise.all(names.map((n) => this.node(n).stop()));
+    this.log({ kind: 'fault', fault: 'stop', nodes: names });
+    return names;
+  }
+
+  async start(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    await Promise.all(
+      names.map(async (n) => {
+        await this.node(n).start();
+        await this.control.waitConnected(n);
+        await this.applyRules(n);
+      }),
+    );
+    this.log({ kind: 'process', action: 'start', nodes: names });
+    return names;
+  }
+
+  async restart(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    await Promise.all(names.map((n) => this.node(n).stop()));
+    await this.start(names.join(','));
+    this.log({ kind: 'fault', fault: 'restart', nodes: names });
+    return names;
+  }
+
+  async pause(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    names.forEach((n) => this.node(n).pause());
+    this.log({ kind: 'fault', fault: 'pause', nodes: names });
+    return names;
+  }
+
+  async resume(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    names.forEach((n) => this.node(n).resume());
+    this.log({ kind: 'heal', fault: 'pause', nodes: names });
+    return names;
+  }
+
+  // ---- network faults ------------------------------------------------------------------------------
+
+  private faultNodes() {
+    return [...this.nodes.values()].map((n) => ({ name: n.spec.name, addr: n.spec.addr }));
+  }
+
+  /** Replaces the NIC rules of every node with `plan` merged into the current ones. */
+  private async install(plan: RulePlan, fault: Record<string, unknown>): Promise<void> {
+    this.rules = mergePlans(this.rules, plan);
+    await Promise.all([...this.nodes.keys()].map((n) => this.applyRules(n)));
+    this.log({ kind: 'fault', ...fault });
+  }
+
+  private async applyRules(name: string): Promise<void> {
+    const n = this.nodes.get(name)!;
+    if (n.state !== 'running' || !this.control.connected(name)) return;
+    const rules: NicRules = this.rules.get(name) ?? {};
+    await this.control.request(name, 'nic.setRules', { rules });
+  }
+
+  async partition(...groups: string[][]): Promise<void> {
+    const resolved = groups.map((g) => g.map((x) => this.node(x).spec.name));
+    await this.install(partitionPlan(this.faultNodes(), resolved), { fault: 'partition', groups: resolved });
+  }
+
+  async isolate(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    await this.install(partitionPlan(this.faultNodes(), [names]), { fault: 'partition', isolate: names });
+    return names;
+  }
+
+  async partitionHalves(): Promise<string[][]> {
+    const g = halves([...this.nodes.keys()]);
+    await this.install(partitionPlan(this.faultNodes(), g), { fault: 'partition', halves: g });
+    return g;
+  }
+
+  async partitionMajoritiesRing(): Promise<void> {
+    await this.install(connectivityPlan(this.faultNodes(), majoritiesRing([...this.nodes.keys()])), { fault: 'partition', shape: 'majorities-ring' });
+  }
+
+  async partitionBridge(): Promise<void> {
+    await this.install(connectivityPlan(this.faultNodes(), bridge([...this.nodes.keys()])), { fault: 'partition', shape: 'bridge' });
+  }
+
+  async block(from: string, to: string, oneWay = false): Promise<void> {
+    const a = this.node(from);
+    const b = this.node(to);
+    await this.install(blockPlan({ name: a.spec.name, addr: a.spec.addr }, { name: b.spec.name, addr: b.spec.addr }, oneWay), {
+      fault: 'block',
+      from: a.spec.name,
+      to: b.spec.name,
+      oneWay,
+    });
+  }
+
+  async link(a: string, b: string, shape: LinkShape, oneWay = false): Promise<void> {
+    const x = this.node(a);
+    const y = this.node(b);
+    await this.install(linkPlan({ name: x.spec.name, addr: x.spec.addr }, { name: y.spec.name, addr: y.spec.addr }, shape, oneWay), {
+      fault: 'link',
+      a: x.spec.name,
+      b: y.spec.name,
+      ...shape,
+      oneWay,
+    });
+  }
+
+  /** Lifts every network fault and resumes paused nodes. */
+  async heal(): Promise<void> {
+    this.rules = new Map();
+    for (const n of this.nodes.values()) if (n.state === 'paused') n.resume();
+    await Promise.all([...this.nodes.keys()].map((n) => this.applyRules(n).catch(() => undefined)));
+    this.log({ kind: 'heal' });
+  }
+
+  async clock(target: Target, offsetMs: number): Promise<void> {
+    const names = await this.resolve(target);
+    await Promise.all(names.map((n) => this.control.request(n, 'clock.setOffset', { ms: offsetMs })));
+    this.log({ kind: 'fault', fault: 'clock', nodes: names, offsetMs });
+  }
+
+  async nicStats(name: string): Promise<unknown> {
+    return this.control.request(this.node(name).spec.name, 'nic.stats');
+  }
+
+  async status(name: string): Promise<Record<string, unknown>> {
+    return (await this.control.request(this.node(name).spec.name, 'status')) as Record<string, unknown>;
+  }
+
+  // ---- waiting -----------------------------------------------------------------------------------
+
+  /** Polls `condition` until it holds (returns truthy) or `timeoutMs` passes. */
+  async waitFor<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let lastErr: unknown;
+    for (;;) {
+      try {
+        const v = await condition();
+        if (v) return v;
+      } catch (e) {
+        lastErr = e;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Every running node Ready in `docker node ls` on the leader, with exactly one leader. */
+  async allReady(): Promise<boolean> {
+    const leader = await this.leader();
+    if (!leader) return false;
+    const nodes = await this.client(leader, 3000).nodeList();
+    const running = [...this.nodes.values()].filter((n) => n.state === 'running').map((n) => n.spec.name);
+    const ready = new Set(nodes.filter((n) => n.Status?.State === 'ready').map((n) => n.Description?.Hostname));
+    const leaders = nodes.filter((n) => n.ManagerStatus?.Leader).length;
+    return leaders === 1 && running.every((n) => ready.has(n));
+  }
+
+  // ---- events and teardown -----------------------------------------------------------------------
+
+  log(ev: Omit<LabEvent, 'time'>): void {
+    try {
+      appendFileSync(this.eventsFile, JSON.stringify({ time: new Date().toISOString(), ...ev }) + '\n');
+    } catch {
+      /* the cluster directory is gone (down --all raced us) */
+    }
+  }
+
+  /** Stops every node process (SIGTERM, then SIGKILL) and the control server. */
+  async down(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.stop(3000).catch(() => n.kill())));
+    await this.control.close();
+    this.log({ kind: 'process', action: 'down' });
+    try {
+      this.saveRecord();
+    } catch {
+      /* directory removed */
+    }
+  }
+
+  /** Every pid the Lab started (for tests that check nothing is left behind). */
+  pids(): number[] {
+    return [...this.nodes.values()].map((n) => n.pid).filter((p): p is number => p !== undefined);
+  }
+}
+
+export function resolveAlias(ref: string): string {
+  const m = /^([mw])(\d+)$/.exec(ref);
+  if (m) return `${m[1] === 'm' ? 'manager' : 'worker'}${m[2]}`;
+  return ALIASES[ref] ?? ref;
+}
+
+/** The address of the index-th node in a cluster's block: 127.B.x.y, from .2 up. */
+export function nodeAddress(block: number, index: number): string {
+  const n = index + 2;
+  return `127.${block}.${Math.floor(n / 250)}.${n % 250}`;
+}

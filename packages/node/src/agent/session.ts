@@ -1,0 +1,133 @@
+// The agent's session with the leader's dispatcher (SwarmKit agent/session.go): dial a known
+// manager, register (a follower answers with the leader's address and we go there), then
+// heartbeat at the period the dispatcher returns. Any failure ends the session and the agent
+// starts a new one after a jittered back-off (min(100 ms + 2·prev, 8 s), random in [0, backoff)).
+
+import { dial, type Link, type Nic, type SecurityConfig } from '@swarmlab/transport';
+import type { EmulatedClock } from '../clock.js';
+import type { TimingProfile } from '../profile.js';
+import type { SessionInfo, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+
+export interface AgentOptions {
+  nic: Nic;
+  security: SecurityConfig;
+  clock: EmulatedClock;
+  profile: TimingProfile;
+  /** This node's advertised address (host only). */
+  addr: string;
+  /** Managers to try, as host:port. */
+  managers: () => string[];
+  onUpdate: (u: SessionUpdate) => void;
+  onSession?: (state: 'up' | 'down', leaderAddr?: string) => void;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+type Reply<T> = { ok: true; value: T } | { ok: false; redirect?: string | null; error?: { message: string } };
+
+export class Agent {
+  private running = false;
+  private link: Link | undefined;
+  private backoffMs = 0;
+  private preferred: string | undefined;
+  private wake: (() => void) | undefined;
+  /** Address of the manager holding our session (the leader), if any. */
+  leaderAddr: string | undefined;
+
+  constructor(private readonly o: AgentOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.run();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.link?.close('agent stopped');
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = this.o.clock.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  /** The leader a manager pointed us to, else a random known manager. */
+  private pickManager(): string | undefined {
+    const preferred = this.preferred;
+    // A preferred manager gets one try; if that fails we fall back to the list.
+    this.preferred = undefined;
+    if (preferred) return preferred;
+    const all = this.o.managers();
+    return all[Math.floor(Math.random() * all.length)];
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const target = this.pickManager();
+      if (target) {
+        try {
+          await this.session(target);
+        } catch (e) {
+          this.o.log('info', 'agent: session ended', { manager: target, err: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      if (this.leaderAddr) this.o.onSession?.('down');
+      this.leaderAddr = undefined;
+      this.link?.close('session ended');
+      this.link = undefined;
+      if (!this.running) break;
+      // SwarmKit's agent back-off, scaled by the profile (it is 8 s at most with 5 s heartbeats).
+      const scale = this.o.profile.dispatcherHeartbeatMs / 5000;
+      this.backoffMs = Math.min(100 * scale + 2 * this.backoffMs, 8000 * scale);
+      await this.sleep(Math.random() * this.backoffMs);
+    }
+  }
+
+  private async session(target: string): Promise<void> {
+    const [host, portText] = target.split(':');
+    const timeoutMs = Math.max(500, this.o.clock.toReal(this.o.profile.dispatcherHeartbeatMs));
+    const link = await dial({
+      nic: this.o.nic,
+      host,
+      port: Number(portText || 2377),
+      security: this.o.security,
+      connectTimeoutMs: timeoutMs,
+      handshakeTimeoutMs: timeoutMs,
+      services: { session: { access: 'authenticated', onMessage: (body) => this.o.onUpdate(body as SessionUpdate) } },
+    });
+    this.link = link;
+    const reg = (await link.request('dispatcher', 'register', { addr: this.o.addr }, { timeoutMs })) as Reply<SessionInfo>;
+    if (!reg.ok) {
+      // A follower points at the leader; next round goes there directly.
+      this.preferred = reg.redirect ?? undefined;
+      throw new Error(reg.error?.message ?? (reg.redirect ? `redirected to leader ${reg.redirect}` : 'no leader'));
+    }
+    this.backoffMs = 0;
+    this.leaderAddr = target;
+    this.o.onUpdate(reg.value);
+    this.o.onSession?.('up', target);
+    let period = reg.value.periodMs;
+    const sessionId = reg.value.sessionId;
+    while (this.running && !link.closed) {
+      await this.sleep(period);
+      if (!this.running || link.closed) break;
+      const hb = (await link.request('dispatcher', 'heartbeat', { sessionId }, { timeoutMs })) as Reply<{ periodMs: number }>;
+      if (!hb.ok) {
+        this.preferred = hb.redirect ?? undefined;
+        throw new Error(hb.error?.message ?? 'heartbeat refused');
+      }
+      // Still the leader's session: reconnect here first if it breaks.
+      this.preferred = target;
+      period = hb.value.periodMs;
+    }
+  }
+}

@@ -1,0 +1,742 @@
+// The emulated dockerd's swarm side (moby daemon/cluster): a node starts outside any swarm and
+// enters one only through init/join; it then runs an agent always and a manager when its role
+// says so. Everything it needs to come back as the same node lives in its state directory.
+
+import {
+  checkRemoteCA,
+  createNodeKeyAndCSR,
+  createRootCA,
+  generateDataEncryptionKey,
+  generateJoinToken,
+  issueNodeCertificate,
+  newIdentityId,
+  parseJoinToken,
+  parseNodeCertificate,
+} from '@swarmlab/pki';
+import { encodeConfChange, type Entry } from '@swarmlab/raft';
+import { dial, Gossip, Nic, SecurityConfig, TransportServer, type ServiceTable } from '@swarmlab/transport';
+import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import type { EmulatedClock } from '../clock.js';
+import { ApiError, DAEMON, grpcError } from '../errors.js';
+import type { TimingProfile } from '../profile.js';
+import { Agent } from '../agent/session.js';
+import { commit, type ManagerContext } from '../manager/context.js';
+import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import { newKeyRing } from '../manager/keymanager/keymanager.js';
+import { Manager } from '../manager/manager.js';
+import { newNodeObject, tlsInfo } from '../manager/ca/server.js';
+import { encodeMember, newRaftId, type RaftMember } from '../manager/raft/members.js';
+import { RaftNode } from '../manager/raft/raft-node.js';
+import { ENGINE_VERSION, type ClusterObject, type NodeObject, type Role, type SwarmSpec } from '../manager/objects.js';
+import { MemoryStore } from '../store/memory.js';
+import { RaftDiskStorage } from '../storage/index.js';
+import { ManagerLinks } from './forwarder.js';
+import { StateDir, type DockerState, type KnownManager } from './state-dir.js';
+import { fillSwarmSpec, defaultIngressNetwork } from './defaults.js';
+
+const GOSSIP_PORT = 7946;
+
+export type LocalNodeState = 'inactive' | 'pending' | 'active' | 'locked' | 'error';
+
+export interface DaemonOptions {
+  addr: string;
+  stateDir: string;
+  hostname: string;
+  clock: EmulatedClock;
+  profile: TimingProfile;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** Port for cluster management (2377 on a real node). */
+  swarmPort?: number;
+}
+
+export interface InitRequest {
+  ListenAddr?: string;
+  AdvertiseAddr?: string;
+  DataPathAddr?: string;
+  DataPathPort?: number;
+  ForceNewCluster?: boolean;
+  Spec?: Partial<SwarmSpec>;
+  AutoLockManagers?: boolean;
+  Availability?: string;
+  DefaultAddrPool?: string[] | null;
+  SubnetSize?: number;
+}
+
+export interface JoinRequest {
+  ListenAddr?: string;
+  AdvertiseAddr?: string;
+  DataPathAddr?: string;
+  RemoteAddrs?: string[];
+  JoinToken?: string;
+  Availability?: string;
+}
+
+export class Daemon {
+  readonly nic: Nic;
+  readonly security: SecurityConfig;
+  readonly dir: StateDir;
+  state: LocalNodeState = 'inactive';
+  lastError = '';
+  nodeId = '';
+  clusterId = '';
+  role: Role = 'worker';
+  private server: TransportServer | undefined;
+  private links: ManagerLinks;
+  private manager: Manager | undefined;
+  private raft: RaftNode | undefined;
+  private store: MemoryStore | undefined;
+  private agent: Agent | undefined;
+  private managers: KnownManager[] = [];
+  private transition: Promise<unknown> = Promise.resolve();
+  private readonly port: number;
+  /** Leadership and state changes, for the launcher's control channel. */
+  readonly events = new EventEmitter();
+
+  constructor(readonly o: DaemonOptions) {
+    this.port = o.swarmPort ?? 2377;
+    this.nic = new Nic({ address: o.addr });
+    this.security = new SecurityConfig({ now: () => o.clock.date() });
+    this.dir = new StateDir(o.stateDir);
+    this.links = new ManagerLinks(this.nic, this.security, () => this.services());
+  }
+
+  get addr(): string {
+    return this.o.addr;
+  }
+
+  private get advertise(): string {
+    return `${this.o.addr}:${this.port}`;
+  }
+
+  /** Serializes init/join/leave/role changes: one membership transition at a time. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.transition.then(fn, fn);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resumes the swarm this state directory belongs to, if any. */
+  async start(): Promise<void> {
+    await this.dir.ensure();
+    if (!this.dir.hasSwarm()) return;
+    if (await this.dir.isLocked()) {
+      this.state = 'locked';
+      return;
+    }
+    await this.serial(() => this.resume());
+  }
+
+  private async resume(kek?: Buffer): Promise<void> {
+    const creds = await this.dir.readCredentials(kek);
+    const cert = parseNodeCertificate(creds.certPem);
+    this.managers = await this.dir.readManagers();
+    await this.activate(creds.certPem, creds.keyPem, creds.rootCAPem, cert.role, creds.dek);
+  }
+
+  // ---- init ------------------------------------------------------------------------------------
+
+  async init(req: InitRequest): Promise<string> {
+    return this.serial(async () => {
+      if (req.ForceNewCluster && this.state === 'active') return this.forceNewCluster();
+      if (this.state !== 'inactive') throw DAEMON.alreadyInSwarm();
+      this.checkAdvertise(req.AdvertiseAddr);
+      const spec = fillSwarmSpec(req.Spec, req.AutoLockManagers);
+      const pool = req.DefaultAddrPool && req.DefaultAddrPool.length > 0 ? req.DefaultAddrPool : null;
+      const subnetSize = req.SubnetSize || 24;
+      const dataPathPort = req.DataPathPort || 4789;
+      if (dataPathPort < 1024 || dataPathPort > 49151) {
+        throw new ApiError(400, `Datapath port number is not in valid range (1024-49151) : ${dataPathPort}`);
+      }
+      const availability = req.Availability || 'active';
+      if (!['active', 'pause', 'drain'].includes(availability)) throw new ApiError(400, `invalid availability: ${availability}`);
+
+      this.state = 'pending';
+      try {
+        const ca = await createRootCA({ now: this.o.clock.date() });
+        const clusterId = newIdentityId();
+        const nodeId = newIdentityId();
+        const { keyPem, csrPem } = await createNodeKeyAndCSR();
+        const issued = await issueNodeCertificate(ca, csrPem, {
+          nodeId,
+          role: 'manager',
+          clusterId,
+          expiryMs: spec.CAConfig.NodeCertExpiry ? spec.CAConfig.NodeCertExpiry / 1e6 : undefined,
+          now: this.o.clock.date(),
+        });
+        const dek = generateDataEncryptionKey();
+        await this.dir.writeCredentials({ certPem: issued.certPem, keyPem, rootCAPem: ca.certPem, dek });
+        await this.dir.writeDockerState(this.dockerState({ DefaultAddressPool: pool, SubnetSize: subnetSize, DataPathPort: dataPathPort }));
+        this.managers = [{ node_id: nodeId, addr: this.advertise }];
+        await this.dir.writeManagers(this.managers);
+        // Bootstrap a one-member Raft cluster: the membership is the log's first entry.
+        const raftId = newRaftId([]);
+        await bootstrapRaft(this.dir, dek, { raftId, nodeId, addr: this.advertise });
+        await this.activate(issued.certPem, keyPem, ca.certPem, 'manager', dek);
+        const ctx = this.manager!.ctx;
+        await this.waitLeader();
+        const now = this.o.clock.now();
+        const cluster: ClusterObject = {
+          ID: clusterId,
+          Version: { Index: 0 },
+          CreatedAt: this.o.clock.iso(),
+          UpdatedAt: this.o.clock.iso(),
+          Spec: spec,
+          TLSInfo: tlsInfo(ca.certPem),
+          RootRotationInProgress: false,
+          DefaultAddrPool: pool,
+          SubnetSize: subnetSize,
+          DataPathPort: dataPathPort,
+          JoinTokens: { Worker: generateJoinToken(ca.certPem), Manager: generateJoinToken(ca.certPem) },
+          secrets: {
+            rootCAKeyPem: ca.keyPem,
+            ...(spec.EncryptionConfig.AutoLockManagers ? { unlockKey: generateDataEncryptionKey().toString('base64') } : {}),
+            gossipKeys: newKeyRing(),
+            lastKeyRotation: now,
+            blacklist: [],
+          },
+        };
+        // The cluster object must exist before the node object (its TLSInfo comes from it).
+        await commit(ctx, [{ action: 'create', table: 'cluster', object: cluster }]);
+        const node = newNodeObject(ctx, nodeId, 'manager', availability as NodeObject['Spec']['Availability'], this.description());
+        node.Status = { State: 'ready', Addr: this.o.addr };
+        node.certExpiresAt = issued.notAfter.getTime();
+        await commit(ctx, [
+          { action: 'create', table: 'node', object: node },
+          { action: 'create', table: 'network', object: defaultIngressNetwork(this.o.clock.iso(), pool, subnetSize) },
+        ]);
+        return nodeId;
+      } catch (e) {
+        await this.teardown();
+        await this.dir.clear();
+        this.state = 'inactive';
+        throw e;
+      }
+    });
+  }
+
+  private checkAdvertise(advertise: string | undefined): void {
+    if (!advertise) return;
+    const host = advertise.replace(/:\d+$/, '');
+    if (host !== this.o.addr && host !== '0.0.0.0' && !/^[a-z]/i.test(host)) {
+      // An address this node does not own cannot be advertised (moby resolves and checks it).
+      throw new ApiError(400, `must specify a listening address because the address to advertise is not recognized as a system address, and a system's IP address to use could not be uniquely identified`);
+    }
+  }
+
+  private dockerState(extra: Partial<DockerState> = {}): DockerState {
+    return {
+      LocalAddr: this.o.addr,
+      RemoteAddr: '',
+      ListenAddr: `0.0.0.0:${this.port}`,
+      AdvertiseAddr: this.advertise,
+      DataPathAddr: '',
+      DefaultAddressPool: null,
+      SubnetSize: 24,
+      DataPathPort: 4789,
+      JoinInProgress: false,
+      ...extra,
+    };
+  }
+
+  private description() {
+    return { hostname: this.o.hostname, addr: this.o.addr, os: 'linux', arch: 'x86_64', nanoCPUs: 2_000_000_000, memoryBytes: 2 * 1024 ** 3 };
+  }
+
+  private async waitLeader(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!this.manager?.isLeader()) {
+      if (Date.now() > deadline) throw new ApiError(500, 'timed out waiting for this manager to become leader');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  // ---- join ------------------------------------------------------------------------------------
+
+  async join(req: JoinRequest): Promise<void> {
+    return this.serial(async () => {
+      if (this.state !== 'inactive') throw DAEMON.alreadyInSwarm();
+      const remotes = req.RemoteAddrs ?? [];
+      if (remotes.length === 0) throw new ApiError(400, 'at least 1 RemoteAddr is required to join');
+      if (!req.JoinToken) throw new ApiError(400, 'invalid join token');
+      let token;
+      try {
+        token = parseJoinToken(req.JoinToken);
+      } catch (e) {
+        throw new ApiError(400, `invalid join token: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.state = 'pending';
+      try {
+        const remote = remotes[0].includes(':') ? remotes[0] : `${remotes[0]}:2377`;
+        const [host, port] = remote.split(':');
+        // The one unauthenticated exchange: fetch the CA unverified, check it against the token.
+        const anon = await dial({ nic: this.nic, host, port: Number(port), security: new SecurityConfig(), verifyServer: false, connectTimeoutMs: 5000 });
+        let issued: { nodeId: string; role: Role; certPem: string; rootCAPem: string };
+        const { keyPem, csrPem } = await createNodeKeyAndCSR();
+        try {
+          const rootCAPem = (await anon.request('ca', 'rootCA', null, { timeoutMs: 5000 })) as string;
+          checkRemoteCA(rootCAPem, token);
+          const reply = (await anon.request(
+            'ca',
+            'issue',
+            { csr: csrPem, token: req.JoinToken, availability: req.Availability || 'active', description: this.description() },
+            { timeoutMs: 20_000 },
+          )) as { ok: boolean; value?: typeof issued; error?: { statusCode: number; message: string } };
+          if (!reply.ok || !reply.value) throw new ApiError(reply.error?.statusCode ?? 500, reply.error?.message ?? 'join refused');
+          issued = reply.value;
+        } finally {
+          anon.close('join exchange done');
+        }
+        const dek = issued.role === 'manager' ? generateDataEncryptionKey() : undefined;
+        await this.dir.writeCredentials({ certPem: issued.certPem, keyPem, rootCAPem: issued.rootCAPem, dek });
+        await this.dir.writeDockerState(this.dockerState({ RemoteAddr: remote }));
+        this.managers = [{ node_id: '', addr: remote }];
+        await this.dir.writeManagers(this.managers);
+        await this.activate(issued.certPem, keyPem, issued.rootCAPem, issued.role, dek);
+      } catch (e) {
+        await this.teardown();
+        await this.dir.clear();
+        this.state = 'inactive';
+        if (e instanceof ApiError) throw e;
+        const msg = e instanceof Error ? e.message : String(e);
+        if (msg.startsWith('remote CA does not match')) throw new ApiError(500, msg);
+        throw new ApiError(500, msg);
+      }
+    });
+  }
+
+  // ---- activation --------------------------------------------------------------------------------
+
+  /** Starts the swarm components for the credentials at hand. */
+  private async activate(certPem: string, keyPem: string, rootCAPem: string, role: Role, dek?: Buffer): Promise<void> {
+    const cert = parseNodeCertificate(certPem);
+    this.nodeId = cert.nodeId;
+    this.clusterId = cert.clusterId;
+    this.role = role;
+    this.security.setCredentials(certPem, keyPem);
+    this.security.setRoots([rootCAPem]);
+    this.security.clusterId = cert.clusterId;
+    if (role === 'manager') await this.startManager(dek);
+    this.startAgent();
+    this.state = 'active';
+    this.o.log('info', 'swarm: node active', { nodeId: this.nodeId, role });
+  }
+
+  private async startManager(dek: Buffer | undefined): Promise<void> {
+    if (!dek) throw new Error('a manager needs a raft data encryption key');
+    const storage = await RaftDiskStorage.open(this.dir.root, dek);
+    const store = new MemoryStore();
+    const clock = this.o.clock;
+    let raftId = await this.dir.readRaftId();
+    let initialMembers: RaftMember[] = [];
+    if (raftId === undefined) {
+      // A manager that has not joined Raft yet (fresh join or promotion).
+      const joined = (await this.joinRaft()) as { raftId: number; members: RaftMember[] };
+      raftId = joined.raftId;
+      initialMembers = joined.members;
+      await this.dir.writeRaftId(raftId);
+    }
+    const raft = new RaftNode({
+      raftId,
+      nodeId: this.nodeId,
+      addr: this.advertise,
+      storage,
+      store,
+      clock,
+      initialMembers,
+      profile: this.o.profile,
+      transport: {
+        send: (to, messages) => {
+          try {
+            this.links.get(to.addr).send('raft', { from: raftId, messages });
+          } catch {
+            raft.node.reportUnreachable(to.raftId);
+          }
+        },
+      },
+      log: this.o.log,
+    });
+    const ctx: ManagerContext = { store, raft, clock, profile: this.o.profile, nodeId: this.nodeId, log: this.o.log };
+    this.store = store;
+    this.raft = raft;
+    this.manager = new Manager(ctx, {
+      forward: (leaderAddr, op, args) => this.links.call(leaderAddr, 'control', 'call', { op, args }, clock.toReal(this.o.profile.requestTimeoutMs)),
+    });
+    raft.on('members', (members: RaftMember[]) => {
+      this.links.retain(members.filter((m) => m.raftId !== raftId).map((m) => m.addr));
+    });
+    raft.on('removed', () => void this.serial(() => this.demoted()));
+    raft.on('leadership', ({ isLeader, lead }: { isLeader: boolean; lead: number }) => {
+      const st = raft.status();
+      this.events.emit('event', {
+        event: 'leader',
+        isLeader,
+        term: st.term,
+        lead,
+        leaderNodeId: raft.members.get(lead)?.nodeId ?? '',
+      });
+    });
+    raft.on('fatal', (e) => {
+      this.state = 'error';
+      this.lastError = String(e);
+    });
+    store.on('change', (ev: { table: string }) => {
+      if (ev.table === 'cluster') this.applyClusterToSecurity();
+    });
+    this.manager.start();
+    await this.listen();
+  }
+
+  /** Asks the leader (through a known manager) to add us to Raft. */
+  private async joinRaft(): Promise<unknown> {
+    const deadline = Date.now() + 20_000;
+    let lastErr: unknown;
+    while (Date.now() < deadline) {
+      for (const m of this.managers) {
+        if (m.addr === this.advertise) continue;
+        try {
+          return await this.links.call(m.addr, 'raftMembership', 'join', { addr: this.advertise }, 10_000);
+        } catch (e) {
+          lastErr = e;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw lastErr instanceof Error ? lastErr : new ApiError(500, 'could not join the raft cluster');
+  }
+
+  private async listen(): Promise<void> {
+    if (this.server) return;
+    this.server = new TransportServer({ nic: this.nic, port: this.port, security: this.security, services: this.services() });
+    await this.server.listen();
+  }
+
+  private services(): ServiceTable {
+    return this.manager ? this.manager.services() : {};
+  }
+
+  private applyClusterToSecurity(): void {
+    const c = this.store?.list<ClusterObject>('cluster')[0];
+    if (!c) return;
+    this.security.setDenyList(c.secrets.blacklist.map((b) => b.nodeId));
+  }
+
+  private startAgent(): void {
+    this.agent = new Agent({
+      nic: this.nic,
+      security: this.security,
+      clock: this.o.clock,
+      profile: this.o.profile,
+      addr: this.o.addr,
+      managers: () => this.managers.map((m) => m.addr),
+      onUpdate: (u) => this.onSessionUpdate(u),
+      log: this.o.log,
+    });
+    this.agent.start();
+  }
+
+  private onSessionUpdate(u: SessionUpdate): void {
+    if (u.managers.length > 0) {
+      const next = u.managers.map((m) => ({ node_id: m.nodeId, addr: m.addr }));
+      if (JSON.stringify(next) !== JSON.stringify(this.managers)) {
+        this.managers = next;
+        void this.dir.writeManagers(next).catch(() => undefined);
+      }
+    }
+    this.security.setDenyList(u.blacklist);
+    this.gossipKeys = u.gossipKeys;
+    void this.updateGossip();
+    const role = (u.node as { role?: Role }).role;
+    if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());
+  }
+
+  /** The gossip key ring the leader handed us through the session. */
+  gossipKeys: SessionUpdate['gossipKeys'] = [];
+  private gossip: Gossip | undefined;
+  private gossipStarting = false;
+
+  /** Starts gossip on 7946 once we have keys; afterwards follows key rotations. */
+  private async updateGossip(): Promise<void> {
+    const keys = this.gossipKeys.map((k) => ({ key: Buffer.from(k.key, 'base64'), lamport: k.lamport }));
+    if (keys.length === 0) return;
+    if (this.gossip) {
+      try {
+        this.gossip.setKeys(keys);
+      } catch (e) {
+        this.o.log('warn', 'gossip: key ring refused', { err: String(e) });
+      }
+      return;
+    }
+    if (this.gossipStarting || this.state !== 'active') return;
+    this.gossipStarting = true;
+    try {
+      const p = this.o.profile;
+      const toReal = (ms: number) => Math.max(1, this.o.clock.toReal(ms));
+      this.gossip = await Gossip.start({
+        nic: this.nic,
+        name: this.nodeId,
+        port: GOSSIP_PORT,
+        keys,
+        meta: { hostname: this.o.hostname },
+        timing: { probeIntervalMs: toReal(p.gossipProbeMs), probeTimeoutMs: toReal(p.gossipProbeTimeoutMs), gossipIntervalMs: toReal(p.gossipIntervalMs) },
+      });
+      const seeds = this.managers.map((m) => ({ address: m.addr.split(':')[0], port: GOSSIP_PORT })).filter((s) => s.address !== this.o.addr);
+      if (seeds.length > 0) await this.gossip.join(seeds).catch(() => 0);
+    } catch (e) {
+      this.o.log('warn', 'gossip: could not start', { err: String(e) });
+    } finally {
+      this.gossipStarting = false;
+    }
+  }
+
+  /** Gossip membership as this node sees it (for tests and the launcher). */
+  gossipMembers(): { name: string; state: string }[] {
+    return this.gossip?.members().map((m) => ({ name: m.name, state: m.state })) ?? [];
+  }
+
+  /** Our role became manager: renew the certificate as a manager and join Raft. */
+  private async promoted(): Promise<void> {
+    if (this.role === 'manager' || this.state !== 'active') return;
+    const { keyPem, csrPem } = await createNodeKeyAndCSR();
+    const leader = this.agent?.leaderAddr ?? this.managers[0]?.addr;
+    if (!leader) return;
+    const [host, port] = leader.split(':');
+    const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
+    let reply: { ok: boolean; value?: { certPem: string; rootCAPem: string; role: Role } };
+    try {
+      reply = (await link.request('ca', 'renew', { csr: csrPem }, { timeoutMs: 10_000 })) as typeof reply;
+    } finally {
+      link.close('renewed');
+    }
+    if (!reply.ok || !reply.value || reply.value.role !== 'manager') return;
+    const dek = generateDataEncryptionKey();
+    await rm(this.dir.raft, { recursive: true, force: true });
+    await this.dir.writeCredentials({ certPem: reply.value.certPem, keyPem, rootCAPem: reply.value.rootCAPem, dek });
+    this.security.setCredentials(reply.value.certPem, keyPem);
+    this.role = 'manager';
+    await this.startManager(dek);
+    this.o.log('info', 'swarm: promoted to manager', { nodeId: this.nodeId });
+  }
+
+  /** Removed from Raft (demotion): stop the manager, wipe Raft, renew as a worker. */
+  private async demoted(): Promise<void> {
+    if (this.role !== 'manager') return;
+    this.o.log('info', 'swarm: demoted to worker', { nodeId: this.nodeId });
+    await this.stopManager();
+    await rm(this.dir.raft, { recursive: true, force: true });
+    this.role = 'worker';
+    // Renew until the leader has flipped our role and signs a worker certificate.
+    for (let attempt = 0; attempt < 50 && this.state === 'active'; attempt++) {
+      try {
+        const leader = this.agent?.leaderAddr ?? this.managers.find((m) => m.node_id !== this.nodeId)?.addr;
+        if (!leader) throw new Error('no manager known');
+        const { keyPem, csrPem } = await createNodeKeyAndCSR();
+        const [host, port] = leader.split(':');
+        const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
+        try {
+          const reply = (await link.request('ca', 'renew', { csr: csrPem }, { timeoutMs: 10_000 })) as {
+            ok: boolean;
+            value?: { certPem: string; rootCAPem: string; role: Role };
+          };
+          if (reply.ok && reply.value?.role === 'worker') {
+            await this.dir.writeCredentials({ certPem: reply.value.certPem, keyPem, rootCAPem: reply.value.rootCAPem });
+            this.security.setCredentials(reply.value.certPem, keyPem);
+            return;
+          }
+        } finally {
+          link.close('renewed');
+        }
+      } catch (e) {
+        this.o.log('info', 'swarm: worker certificate renewal pending', { err: String(e) });
+      }
+      await new Promise((r) => this.o.clock.setTimeout(() => r(undefined), this.o.profile.dispatcherHeartbeatMs));
+    }
+  }
+
+  private async stopManager(): Promise<void> {
+    const m = this.manager;
+    this.manager = undefined;
+    this.raft = undefined;
+    this.store = undefined;
+    if (this.server) {
+      await this.server.close();
+      this.server = undefined;
+    }
+    if (m) await m.stop();
+  }
+
+  private async teardown(): Promise<void> {
+    const g = this.gossip;
+    this.gossip = undefined;
+    await g?.close().catch(() => undefined);
+    this.agent?.stop();
+    this.agent = undefined;
+    await this.stopManager();
+    this.links.closeAll();
+  }
+
+  // ---- leave, force-new-cluster ------------------------------------------------------------------------
+
+  async leave(force: boolean): Promise<void> {
+    return this.serial(async () => {
+      if (this.state === 'inactive') throw DAEMON.notInSwarm();
+      if (this.state === 'locked' && !force) {
+        throw new ApiError(503, 'Swarm is encrypted and locked. Please unlock it first or use `--force` to ignore this message.');
+      }
+      if (this.role === 'manager' && this.manager && !force) {
+        const members = [...(this.raft?.members.values() ?? [])];
+        const reachable = members.filter((m) => this.raft!.isReachable(m.raftId)).length;
+        const unreachable = members.length - reachable;
+        let msg = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
+        if (reachable - 2 <= unreachable) {
+          if (reachable === 1 && unreachable === 0) {
+            throw new ApiError(503, msg + 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.');
+          }
+          msg += `Removing this node leaves ${reachable - 1} managers out of ${reachable + unreachable}. Without a Raft quorum your swarm will be inaccessible. `;
+        }
+        msg += 'The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.';
+        throw new ApiError(503, msg);
+      }
+      await this.teardown();
+      await this.dir.clear();
+      this.state = 'inactive';
+      this.nodeId = '';
+      this.clusterId = '';
+      this.role = 'worker';
+      this.managers = [];
+    });
+  }
+
+  /** `swarm init --force-new-cluster`: keep the state, drop every other member (§1.3). */
+  private async forceNewCluster(): Promise<string> {
+    if (this.role !== 'manager' || !this.raft) throw DAEMON.notManager();
+    const self = this.raft.members.get(this.raft.raftId)!;
+    const others = [...this.raft.members.values()].filter((m) => m.raftId !== self.raftId).map((m) => m.raftId);
+    await this.stopManager();
+    const dek = (await this.dir.readCredentials()).dek!;
+    const storage = await RaftDiskStorage.open(this.dir.root, dek);
+    try {
+      // Drop what was never committed, then commit the removal of every other member (§1.3).
+      const hs = storage.memory.hardStateNow();
+      let index = hs.commit;
+      const entries: Entry[] = others.map((id) => ({
+        term: hs.term,
+        index: ++index,
+        type: 'confChange' as const,
+        data: encodeConfChange({ changes: [{ type: 'removeNode', nodeId: id }] }),
+      }));
+      if (entries.length > 0) await storage.save({ hardState: { term: hs.term, vote: hs.vote, commit: index }, entries });
+      this.o.log('info', 'swarm: forced a new cluster', { removed: others.length, keep: self.raftId });
+    } finally {
+      await storage.close();
+    }
+    this.managers = [{ node_id: this.nodeId, addr: this.advertise }];
+    await this.dir.writeManagers(this.managers);
+    await this.startManager((await this.dir.readCredentials()).dek);
+    return this.nodeId;
+  }
+
+  // ---- control ---------------------------------------------------------------------------------
+
+  /** A control API call from the Engine API on this node. */
+  async control(op: string, args: unknown): Promise<unknown> {
+    if (this.state === 'locked') throw DAEMON.locked();
+    if (this.state !== 'active') throw DAEMON.notManager();
+    if (!this.manager) throw DAEMON.workerCannotControl();
+    return this.manager.control(op, args, { nodeId: this.nodeId });
+  }
+
+  /** What the launcher's `status` asks: local state, role and this manager's Raft view. */
+  status(): Record<string, unknown> {
+    const raft = this.raft;
+    const st = raft?.status();
+    return {
+      state: this.state,
+      nodeId: this.nodeId,
+      role: this.manager ? 'manager' : this.state === 'active' ? 'worker' : '',
+      addr: this.o.addr,
+      gossip: { members: this.gossipMembers(), stats: this.gossip?.stats() },
+      ...(raft && st
+        ? {
+            raft: {
+              raftId: raft.raftId,
+              term: st.term,
+              lead: st.lead,
+              isLeader: st.state === 'leader',
+              leaderNodeId: raft.members.get(st.lead)?.nodeId ?? '',
+              commit: st.commit,
+              applied: st.applied,
+              members: raft.members.size,
+            },
+            store: { appliedIndex: this.store?.appliedIndex ?? 0, digest: this.store?.digest() ?? '' },
+          }
+        : {}),
+    };
+  }
+
+  isManager(): boolean {
+    return this.manager !== undefined;
+  }
+
+  /** The `Swarm` section of GET /info. */
+  async swarmInfo(): Promise<Record<string, unknown>> {
+    const base = {
+      NodeID: this.state === 'active' ? this.nodeId : '',
+      NodeAddr: this.state === 'active' ? this.o.addr : '',
+      LocalNodeState: this.state,
+      ControlAvailable: this.state === 'active' && this.manager !== undefined,
+      Error: this.lastError,
+      RemoteManagers: this.managers.filter((m) => m.node_id).map((m) => ({ NodeID: m.node_id, Addr: m.addr })),
+    };
+    if (this.state !== 'active') return { ...base, RemoteManagers: null, Nodes: 0, Managers: 0 };
+    if (!this.manager) return { ...base, Nodes: 0, Managers: 0 };
+    try {
+      const info = (await this.manager.control('cluster.info', {}, { nodeId: this.nodeId })) as {
+        cluster: Record<string, unknown>;
+        nodes: number;
+        managers: number;
+        remoteManagers: { NodeID: string; Addr: string }[];
+      };
+      const { JoinTokens: _t, ...cluster } = info.cluster;
+      return { ...base, RemoteManagers: info.remoteManagers, Nodes: info.nodes, Managers: info.managers, Cluster: cluster };
+    } catch (e) {
+      return { ...base, Error: e instanceof Error ? e.message : String(e), Nodes: 0, Managers: 0 };
+    }
+  }
+
+  /** The `Swarm` ping header: inactive, pending, error, locked, active/worker, active/manager. */
+  pingState(): string {
+    if (this.state === 'active') return `active/${this.manager ? 'manager' : 'worker'}`;
+    return this.state;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.teardown();
+    await this.nic.close?.();
+  }
+
+  engineVersion(): string {
+    return ENGINE_VERSION;
+  }
+
+  hostname(): string {
+    return this.o.hostname || osHostname();
+  }
+}
+
+/** Writes the first log entry of a one-member cluster (SwarmKit's first manager). */
+async function bootstrapRaft(dir: StateDir, dek: Buffer, member: RaftMember): Promise<void> {
+  await dir.writeRaftId(member.raftId);
+  const storage = await RaftDiskStorage.open(dir.root, dek);
+  const entry: Entry = {
+    term: 1,
+    index: 1,
+    type: 'confChange',
+    data: encodeConfChange({ changes: [{ type: 'addNode', nodeId: member.raftId }], context: encodeMember(member) }),
+  };
+  await storage.save({ hardState: { term: 1, vote: 0, commit: 1 }, entries: [entry] });
+  await storage.close();
+}
+
+export { grpcError };

@@ -1,0 +1,208 @@
+// The Docker Engine API on ADDR:2375 (HTTP, loopback only): the swarm membership endpoints.
+// Shapes and texts follow ../shared/reference/real-swarm and docker-cli.
+
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { kernelRelease } from './host.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { ApiError } from '../errors.js';
+import {
+  API_VERSION,
+  boolQuery,
+  intQuery,
+  MIN_API_VERSION,
+  readBody,
+  Router,
+  sendError,
+  sendJson,
+  stripVersion,
+  type Request,
+} from './http.js';
+
+export function isLoopback(addr: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
+}
+
+function commonHeaders(res: ServerResponse, daemon: Daemon): void {
+  res.setHeader('Api-Version', API_VERSION);
+  res.setHeader('Docker-Experimental', 'false');
+  res.setHeader('Ostype', 'linux');
+  res.setHeader('Server', `Docker/${daemon.engineVersion()} (linux)`);
+}
+
+export function engineRoutes(daemon: Daemon): Router {
+  const r = new Router();
+  const ping = (req: Request, res: ServerResponse) => {
+    res.setHeader('Swarm', daemon.pingState());
+    res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
+    res.setHeader('Pragma', 'no-cache');
+    res.setHeader('Builder-Version', '1');
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
+    res.end(req.method === 'HEAD' ? undefined : 'OK');
+  };
+  r.on('GET', '/_ping', ping);
+  r.on('HEAD', '/_ping', ping);
+
+  r.on('GET', '/version', () => versionInfo(daemon));
+  r.on('GET', '/info', async () => systemInfo(daemon));
+
+  r.on('POST', '/swarm/init', async (req) => {
+    const body = ((await req.body()) ?? {}) as Parameters<Daemon['init']>[0];
+    return daemon.init(body);
+  });
+  r.on('POST', '/swarm/join', async (req) => {
+    await daemon.join(((await req.body()) ?? {}) as Parameters<Daemon['join']>[0]);
+    return undefined;
+  });
+  r.on('POST', '/swarm/leave', async (req) => {
+    await daemon.leave(boolQuery(req.query, 'force'));
+    return undefined;
+  });
+  r.on('GET', '/swarm', () => daemon.control('swarm.inspect', {}));
+  r.on('POST', '/swarm/update', async (req) => {
+    const version = intQuery(req.query, 'version');
+    if (version === undefined) throw new ApiError(400, 'invalid swarm version');
+    await daemon.control('swarm.update', {
+      version,
+      spec: (await req.body()) ?? {},
+      flags: {
+        rotateWorkerToken: boolQuery(req.query, 'rotateWorkerToken'),
+        rotateManagerToken: boolQuery(req.query, 'rotateManagerToken'),
+        rotateManagerUnlockKey: boolQuery(req.query, 'rotateManagerUnlockKey'),
+      },
+    });
+    return undefined;
+  });
+  r.on('GET', '/swarm/unlockkey', () => daemon.control('swarm.unlockKey', {}));
+
+  r.on('GET', '/nodes', (req) => daemon.control('node.list', { filters: req.query.get('filters') ?? undefined }));
+  r.on('GET', '/nodes/{id}', (req) => daemon.control('node.inspect', { ref: req.params.id }));
+  r.on('POST', '/nodes/{id}/update', async (req) => {
+    const version = intQuery(req.query, 'version');
+    if (version === undefined) throw new ApiError(400, 'invalid node version');
+    await daemon.control('node.update', { ref: req.params.id, version, spec: (await req.body()) ?? {} });
+    return undefined;
+  });
+  r.on('DELETE', '/nodes/{id}', async (req) => {
+    await daemon.control('node.remove', { ref: req.params.id, force: boolQuery(req.query, 'force') });
+    return undefined;
+  });
+  return r;
+}
+
+export function versionInfo(daemon: Daemon): Record<string, unknown> {
+  const v = daemon.engineVersion();
+  const details = {
+    ApiVersion: API_VERSION,
+    Arch: 'amd64',
+    BuildTime: '2026-11-01T00:00:00.000000000+00:00',
+    Experimental: 'false',
+    GitCommit: 'swarmlab',
+    GoVersion: `node${process.versions.node}`,
+    KernelVersion: kernelRelease(),
+    MinAPIVersion: MIN_API_VERSION,
+    Os: 'linux',
+  };
+  return {
+    Platform: { Name: 'swarmlab' },
+    Components: [{ Name: 'Engine', Version: v, Details: details }],
+    Version: v,
+    ApiVersion: API_VERSION,
+    MinAPIVersion: MIN_API_VERSION,
+    GitCommit: 'swarmlab',
+    GoVersion: details.GoVersion,
+    Os: 'linux',
+    Arch: 'amd64',
+    KernelVersion: details.KernelVersion,
+    BuildTime: details.BuildTime,
+  };
+}
+
+export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown>> {
+  return {
+    ID: daemon.nodeId || 'swarmlab',
+    Containers: 0,
+    ContainersRunning: 0,
+    ContainersPaused: 0,
+    ContainersStopped: 0,
+    Images: 0,
+    Driver: 'overlay2',
+    DriverStatus: [],
+    Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'], Authorization: null, Log: ['json-file', 'local'] },
+    MemoryLimit: true,
+    SwapLimit: true,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    IPv4Forwarding: true,
+    Debug: false,
+    NFd: 0,
+    OomKillDisable: false,
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: 'json-file',
+    CgroupDriver: 'systemd',
+    CgroupVersion: '2',
+    NEventsListener: 0,
+    KernelVersion: kernelRelease(),
+    OperatingSystem: 'swarmlab (emulated)',
+    OSVersion: '',
+    OSType: 'linux',
+    Architecture: 'x86_64',
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: null },
+    NCPU: 2,
+    MemTotal: 2 * 1024 ** 3,
+    DockerRootDir: daemon.o.stateDir,
+    Name: daemon.hostname(),
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: daemon.engineVersion(),
+    Runtimes: { runc: { path: 'runc' } },
+    DefaultRuntime: 'runc',
+    Swarm: await daemon.swarmInfo(),
+    LiveRestoreEnabled: false,
+    Isolation: '',
+    InitBinary: 'docker-init',
+    SecurityOptions: [],
+    Warnings: null,
+  };
+}
+
+/** Starts the Engine API; refuses to bind anything but a loopback address. */
+export function startEngineServer(daemon: Daemon, addr: string, port: number): Promise<Server> {
+  if (!isLoopback(addr)) throw new Error(`the Engine API binds loopback addresses only (127.0.0.0/8), not ${addr}`);
+  const routes = engineRoutes(daemon);
+  const server = createServer((req, res) => {
+    commonHeaders(res, daemon);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = stripVersion(url.pathname);
+    const method = req.method ?? 'GET';
+    const found = routes.match(method, path);
+    if (!found) return sendJson(res, 404, { message: 'page not found' });
+    if (found === 'method') return sendJson(res, 405, { message: `method ${method} not allowed for ${path}` });
+    const request: Request = { method, path, params: found.params, query: url.searchParams, headers: req.headers, body: readBody(req) };
+    Promise.resolve()
+      .then(() => found.handler(request, res))
+      .then((value) => {
+        if (res.writableEnded || res.headersSent) return;
+        if (method === 'POST' && path === '/swarm/init') return sendJson(res, 200, value);
+        if (value === undefined) {
+          res.writeHead(200, { 'Content-Length': 0 });
+          res.end();
+          return;
+        }
+        sendJson(res, 200, value);
+      })
+      .catch((e) => sendError(res, e));
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, addr, () => resolve(server));
+  });
+}

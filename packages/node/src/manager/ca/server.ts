@@ -1,0 +1,109 @@
+// The CA server on the leader (SwarmKit ca/server.go): a joiner presents a join token and a
+// CSR and gets a node certificate; a node with a valid certificate renews it (role changes,
+// expiry). The root key lives only in the replicated cluster object, never on disk.
+
+import { certIssuerInfo, issueNodeCertificate, joinTokensEqual, loadRootCA, newIdentityId } from '@swarmlab/pki';
+import { DAEMON, grpcError } from '../../errors.js';
+import { clusterOf, commit, type ManagerContext } from '../context.js';
+import { ENGINE_PLUGINS, ENGINE_VERSION, type Availability, type NodeObject, type Role } from '../objects.js';
+
+export interface NodeDescriptionInput {
+  hostname: string;
+  addr: string;
+  os?: string;
+  arch?: string;
+  nanoCPUs?: number;
+  memoryBytes?: number;
+  engineLabels?: Record<string, string>;
+}
+
+export interface IssueRequest {
+  csr: string;
+  token: string;
+  availability?: string;
+  description: NodeDescriptionInput;
+}
+
+export interface IssueResponse {
+  nodeId: string;
+  role: Role;
+  certPem: string;
+  rootCAPem: string;
+}
+
+const NS_PER_MS = 1_000_000;
+
+function certExpiryMs(ctx: ManagerContext): number | undefined {
+  const ns = clusterOf(ctx).Spec.CAConfig.NodeCertExpiry;
+  return ns ? ns / NS_PER_MS : undefined;
+}
+
+async function sign(ctx: ManagerContext, csr: string, nodeId: string, role: Role) {
+  const cluster = clusterOf(ctx);
+  const ca = loadRootCA(cluster.TLSInfo.TrustRoot, cluster.secrets.rootCAKeyPem);
+  try {
+    return await issueNodeCertificate(ca, csr, { nodeId, role, clusterId: cluster.ID, expiryMs: certExpiryMs(ctx), now: ctx.clock.date() });
+  } catch (e) {
+    throw grpcError('InvalidArgument', e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Docker's TLSInfo: the trust root and the issuer's subject and public key (base64 DER). */
+export function tlsInfo(trustRoot: string) {
+  const i = certIssuerInfo(trustRoot);
+  return { TrustRoot: trustRoot, CertIssuerSubject: i.certIssuerSubject, CertIssuerPublicKey: i.certIssuerPublicKey };
+}
+
+export function newNodeObject(
+  ctx: ManagerContext,
+  nodeId: string,
+  role: Role,
+  availability: Availability,
+  d: NodeDescriptionInput,
+): NodeObject {
+  const trustRoot = clusterOf(ctx).TLSInfo.TrustRoot;
+  const now = ctx.clock.iso();
+  return {
+    ID: nodeId,
+    Version: { Index: 0 },
+    CreatedAt: now,
+    UpdatedAt: now,
+    Spec: { Labels: {}, Role: role, Availability: availability },
+    Description: {
+      Hostname: d.hostname,
+      Platform: { Architecture: d.arch ?? 'x86_64', OS: d.os ?? 'linux' },
+      Resources: { NanoCPUs: d.nanoCPUs ?? 2_000_000_000, MemoryBytes: d.memoryBytes ?? 2 * 1024 ** 3 },
+      Engine: { EngineVersion: ENGINE_VERSION, ...(d.engineLabels ? { Labels: d.engineLabels } : {}), Plugins: ENGINE_PLUGINS },
+      TLSInfo: tlsInfo(trustRoot),
+    },
+    Status: { State: 'unknown', Addr: d.addr },
+    role,
+  };
+}
+
+/** A joiner without a certificate: the token decides the role. */
+export async function issueForJoiner(ctx: ManagerContext, req: IssueRequest): Promise<IssueResponse> {
+  const cluster = clusterOf(ctx);
+  if (typeof req?.token !== 'string' || typeof req.csr !== 'string') throw DAEMON.invalidJoinToken();
+  let role: Role;
+  if (joinTokensEqual(req.token, cluster.JoinTokens.Manager)) role = 'manager';
+  else if (joinTokensEqual(req.token, cluster.JoinTokens.Worker)) role = 'worker';
+  else throw DAEMON.invalidJoinToken();
+  const availability = (req.availability || 'active') as Availability;
+  if (!['active', 'pause', 'drain'].includes(availability)) throw grpcError('InvalidArgument', `invalid availability: ${availability}`);
+  const nodeId = newIdentityId();
+  const issued = await sign(ctx, req.csr, nodeId, role);
+  const node = newNodeObject(ctx, nodeId, role, availability, req.description);
+  node.certExpiresAt = issued.notAfter.getTime();
+  await commit(ctx, [{ action: 'create', table: 'node', object: node }]);
+  return { nodeId, role, certPem: issued.certPem, rootCAPem: cluster.TLSInfo.TrustRoot };
+}
+
+/** A node renewing with its current certificate: same ID, the role the cluster gives it now. */
+export async function renewForNode(ctx: ManagerContext, nodeId: string, csr: string): Promise<IssueResponse> {
+  const node = ctx.store.get<NodeObject>('node', nodeId);
+  if (!node) throw grpcError('NotFound', `node ${nodeId} not found`);
+  const issued = await sign(ctx, csr, nodeId, node.role);
+  await commit(ctx, [{ action: 'patch', table: 'node', id: nodeId, set: { certExpiresAt: issued.notAfter.getTime() } }]);
+  return { nodeId, role: node.role, certPem: issued.certPem, rootCAPem: clusterOf(ctx).TLSInfo.TrustRoot };
+}

@@ -1,0 +1,109 @@
+// Control API for nodes (SwarmKit manager/controlapi/node.go), run on the leader.
+
+import { ApiError, grpcError } from '../../errors.js';
+import { clusterOf, commit, type ManagerContext } from '../context.js';
+import { lookup, matchesLabels, parseFilters } from '../lookup.js';
+import { publicNode, type Availability, type NodeObject, type Role } from '../objects.js';
+
+const ROLES: readonly Role[] = ['manager', 'worker'];
+const AVAILABILITIES: readonly Availability[] = ['active', 'pause', 'drain'];
+
+/** The node as the API shows it, with ManagerStatus computed by this (leader) manager. */
+export function renderNode(ctx: ManagerContext, n: NodeObject): Record<string, unknown> {
+  const out = publicNode(n) as Record<string, unknown>;
+  delete out.ManagerStatus;
+  const member = [...ctx.raft.members.values()].find((m) => m.nodeId === n.ID);
+  if (member) {
+    const leader = ctx.raft.leaderId() === member.raftId;
+    out.ManagerStatus = {
+      ...(leader ? { Leader: true } : {}),
+      Reachability: ctx.raft.isReachable(member.raftId) ? 'reachable' : 'unreachable',
+      Addr: member.addr,
+    };
+  }
+  return out;
+}
+
+export function findNode(ctx: ManagerContext, ref: string): NodeObject {
+  return lookup(ctx.store.list<NodeObject>('node'), ref, (n) => n.Description.Hostname, 'node');
+}
+
+export function listNodes(ctx: ManagerContext, filtersRaw?: string): Record<string, unknown>[] {
+  const f = parseFilters(filtersRaw);
+  for (const k of f.keys()) {
+    if (!['id', 'name', 'role', 'membership', 'node.label', 'label'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
+  }
+  const nodes = ctx.store.list<NodeObject>('node').filter((n) => {
+    const ids = f.get('id');
+    if (ids && !ids.some((v) => n.ID.startsWith(v))) return false;
+    const names = f.get('name');
+    if (names && !names.some((v) => n.Description.Hostname.startsWith(v))) return false;
+    const roles = f.get('role');
+    if (roles && !roles.includes(n.Spec.Role)) return false;
+    const membership = f.get('membership');
+    if (membership && !membership.includes('accepted')) return false;
+    if (!matchesLabels(n.Spec.Labels, f.get('node.label'))) return false;
+    if (!matchesLabels(n.Description.Engine.Labels, f.get('label'))) return false;
+    return true;
+  });
+  nodes.sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : a.CreatedAt > b.CreatedAt ? 1 : 0));
+  return nodes.map((n) => renderNode(ctx, n));
+}
+
+/** SwarmKit's CanRemoveMember: the members still reachable after the removal keep a quorum. */
+export function canRemoveMember(ctx: ManagerContext, raftId: number): boolean {
+  const members = [...ctx.raft.members.values()];
+  const remaining = members.filter((m) => m.raftId !== raftId);
+  const reachable = remaining.filter((m) => ctx.raft.isReachable(m.raftId)).length;
+  return reachable >= Math.floor((members.length - 1) / 2) + 1;
+}
+
+export interface NodeSpecUpdate {
+  Name?: string;
+  Labels?: Record<string, string> | null;
+  Role?: string;
+  Availability?: string;
+}
+
+export async function updateNode(ctx: ManagerContext, ref: string, version: number, spec: NodeSpecUpdate): Promise<void> {
+  const node = findNode(ctx, ref);
+  if (!spec || typeof spec !== 'object') throw grpcError('InvalidArgument', 'node spec must be provided');
+  const role = (spec.Role ?? node.Spec.Role) as Role;
+  const availability = (spec.Availability ?? node.Spec.Availability) as Availability;
+  if (!ROLES.includes(role)) throw grpcError('InvalidArgument', `invalid role: ${String(spec.Role)}`);
+  if (!AVAILABILITIES.includes(availability)) throw grpcError('InvalidArgument', `invalid availability: ${String(spec.Availability)}`);
+
+  if (role === 'worker' && node.Spec.Role === 'manager') {
+    const otherManagers = ctx.store.list<NodeObject>('node').filter((n) => n.ID !== node.ID && n.Spec.Role === 'manager');
+    if (otherManagers.length === 0) throw grpcError('FailedPrecondition', 'attempting to demote the last manager of the swarm');
+    const member = [...ctx.raft.members.values()].find((m) => m.nodeId === node.ID);
+    if (member && !canRemoveMember(ctx, member.raftId)) {
+      throw grpcError('FailedPrecondition', "can't remove member from the raft: this would result in a loss of quorum");
+    }
+  }
+  const newSpec: NodeObject['Spec'] = { Labels: spec.Labels ?? {}, Role: role, Availability: availability, ...(spec.Name ? { Name: spec.Name } : {}) };
+  await commit(ctx, [{ action: 'patch', table: 'node', id: node.ID, set: { Spec: newSpec }, expectVersion: version }]);
+}
+
+export async function removeNode(ctx: ManagerContext, ref: string, force: boolean): Promise<void> {
+  const node = findNode(ctx, ref);
+  const member = [...ctx.raft.members.values()].find((m) => m.nodeId === node.ID);
+  if (member || node.role === 'manager') {
+    throw grpcError(
+      'FailedPrecondition',
+      `node ${node.ID} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
+    );
+  }
+  if (!force && node.Status.State === 'ready') {
+    throw grpcError('FailedPrecondition', `node ${node.ID} is not down and can't be removed`);
+  }
+  const cluster = clusterOf(ctx);
+  const blacklist = [
+    ...cluster.secrets.blacklist.filter((b) => b.nodeId !== node.ID),
+    { nodeId: node.ID, expiresAt: node.certExpiresAt ?? ctx.clock.now() + 90 * 24 * 3600_000 },
+  ];
+  await commit(ctx, [
+    { action: 'delete', table: 'node', id: node.ID },
+    { action: 'patch', table: 'cluster', id: cluster.ID, set: { 'secrets.blacklist': blacklist }, expectVersion: cluster.Version.Index },
+  ]);
+}

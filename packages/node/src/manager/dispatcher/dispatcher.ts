@@ -1,0 +1,197 @@
+// The dispatcher on the leader (SwarmKit manager/dispatcher): agents register a session, then
+// heartbeat at the period it returns (± jitter); a node that misses 3 periods is Down. On a
+// leadership change every node that is not Down becomes Unknown and has 6 periods to come back.
+// Sessions carry what agents must follow: their node object, the managers, the gossip keys.
+
+import { randomBytes } from 'node:crypto';
+import { grpcError } from '../../errors.js';
+import { clusterOf, commit, type ManagerContext } from '../context.js';
+import type { GossipKey, NodeObject, NodeState } from '../objects.js';
+
+export interface SessionUpdate {
+  node: Record<string, unknown>;
+  managers: { nodeId: string; addr: string }[];
+  gossipKeys: GossipKey[];
+  rootCA: string;
+  /** Removed nodes every node must refuse on its links. */
+  blacklist: string[];
+}
+
+export interface SessionInfo extends SessionUpdate {
+  sessionId: string;
+  periodMs: number;
+}
+
+/** How the leader pushes session updates to a connected agent. */
+export type SessionSink = (update: SessionUpdate) => void;
+
+interface Session {
+  nodeId: string;
+  sessionId: string;
+  sink: SessionSink;
+  expiry: NodeJS.Timeout | undefined;
+  registrations: number[];
+}
+
+export const MSG_HEARTBEAT_FAILURE = 'heartbeat failure';
+export const MSG_UNKNOWN_AFTER_LEADER_CHANGE = 'Node moved to "unknown" state due to leadership change in cluster';
+export const MSG_UNKNOWN_FAILURE = 'heartbeat failure for node in "unknown" state';
+
+export class Dispatcher {
+  private sessions = new Map<string, Session>();
+  private unknownTimers = new Map<string, NodeJS.Timeout>();
+  private running = false;
+  private readonly onStoreChange = (ev: { table: string; object: { ID: string } }) => {
+    if (!this.running) return;
+    if (ev.table === 'node') this.push(ev.object.ID);
+    else if (ev.table === 'cluster') for (const id of this.sessions.keys()) this.push(id);
+  };
+  private readonly onMembers = () => {
+    if (this.running) for (const id of this.sessions.keys()) this.push(id);
+  };
+
+  constructor(private readonly ctx: ManagerContext) {}
+
+  /** Starts serving after this manager became leader. */
+  async start(): Promise<void> {
+    // Sessions are refused until every node is marked Unknown, so a registration that comes in
+    // meanwhile cannot be overwritten by the marking.
+    this.running = true;
+    this.accepting = false;
+    this.ctx.store.on('change', this.onStoreChange);
+    this.ctx.raft.on('members', this.onMembers);
+    await this.markNodesUnknown();
+    this.accepting = true;
+  }
+
+  private accepting = false;
+
+  stop(): void {
+    this.running = false;
+    this.ctx.store.off('change', this.onStoreChange);
+    this.ctx.raft.off('members', this.onMembers);
+    for (const s of this.sessions.values()) if (s.expiry) clearTimeout(s.expiry);
+    this.sessions.clear();
+    for (const t of this.unknownTimers.values()) clearTimeout(t);
+    this.unknownTimers.clear();
+  }
+
+  private periodMs(): number {
+    const ns = clusterOf(this.ctx).Spec.Dispatcher.HeartbeatPeriod;
+    // The cluster spec says 5 s; the profile scales it (the `fast` profile keeps the ratios).
+    const base = this.ctx.profile.dispatcherHeartbeatMs;
+    return ns ? (ns / 1e6) * (base / 5000) : base;
+  }
+
+  private jitteredPeriod(): number {
+    const eps = this.ctx.profile.dispatcherJitterMs;
+    return this.periodMs() + (Math.random() * 2 - 1) * eps;
+  }
+
+  /** A new leader does not know who is alive: everyone not Down is Unknown until it re-registers. */
+  private async markNodesUnknown(): Promise<void> {
+    const changes = [];
+    for (const n of this.ctx.store.list<NodeObject>('node')) {
+      if (n.Status.State === 'down' || n.ID === this.ctx.nodeId) continue;
+      changes.push({
+        action: 'patch' as const,
+        table: 'node' as const,
+        id: n.ID,
+        set: { Status: { ...n.Status, State: 'unknown', Message: MSG_UNKNOWN_AFTER_LEADER_CHANGE } },
+      });
+      this.unknownTimers.set(
+        n.ID,
+        this.ctx.clock.setTimeout(() => void this.setState(n.ID, 'down', MSG_UNKNOWN_FAILURE), this.periodMs() * this.ctx.profile.unknownGraceMultiplier),
+      );
+    }
+    if (changes.length > 0) {
+      try {
+        await commit(this.ctx, changes);
+      } catch (e) {
+        this.ctx.log('warn', 'dispatcher: could not mark nodes unknown', { err: String(e) });
+      }
+    }
+    // The leader's own agent is local and alive.
+    await this.setState(this.ctx.nodeId, 'ready');
+  }
+
+  register(nodeId: string, addr: string, sink: SessionSink): SessionInfo {
+    if (!this.running) throw grpcError('Unavailable', 'dispatcher is stopped');
+    if (!this.accepting) throw grpcError('Unavailable', 'dispatcher is starting');
+    const node = this.ctx.store.get<NodeObject>('node', nodeId);
+    if (!node) throw grpcError('NotFound', `node ${nodeId} not found`);
+    const now = this.ctx.clock.now();
+    const prev = this.sessions.get(nodeId);
+    const registrations = (prev?.registrations ?? []).filter((t) => now - t < 8000 * (this.periodMs() / 5000));
+    if (registrations.length >= 3) throw grpcError('Unavailable', `node ${nodeId} exceeded rate limit count of registrations`);
+    if (prev?.expiry) clearTimeout(prev.expiry);
+    const session: Session = { nodeId, sessionId: randomBytes(12).toString('hex'), sink, expiry: undefined, registrations: [...registrations, now] };
+    this.sessions.set(nodeId, session);
+    const t = this.unknownTimers.get(nodeId);
+    if (t) clearTimeout(t);
+    this.unknownTimers.delete(nodeId);
+    this.armExpiry(session, this.periodMs());
+    void this.setState(nodeId, 'ready', undefined, addr);
+    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.update(nodeId) };
+  }
+
+  heartbeat(nodeId: string, sessionId: string): { periodMs: number } {
+    const s = this.sessions.get(nodeId);
+    if (!s || s.sessionId !== sessionId) throw grpcError('InvalidArgument', 'session invalid');
+    const period = this.jitteredPeriod();
+    this.armExpiry(s, period);
+    // A heartbeat proves the node alive, whatever a racing write said.
+    if (this.ctx.store.get<NodeObject>('node', nodeId)?.Status.State !== 'ready') void this.setState(nodeId, 'ready');
+    return { periodMs: period };
+  }
+
+  private armExpiry(s: Session, period: number): void {
+    if (s.expiry) clearTimeout(s.expiry);
+    s.expiry = this.ctx.clock.setTimeout(() => {
+      if (this.sessions.get(s.nodeId) !== s) return;
+      this.sessions.delete(s.nodeId);
+      void this.setState(s.nodeId, 'down', MSG_HEARTBEAT_FAILURE);
+    }, period * this.ctx.profile.gracePeriodMultiplier);
+  }
+
+  private async setState(nodeId: string, state: NodeState, message?: string, addr?: string): Promise<void> {
+    if (!this.running) return;
+    const n = this.ctx.store.get<NodeObject>('node', nodeId);
+    if (!n) return;
+    if (n.Status.State === state && n.Status.Message === message && (!addr || n.Status.Addr === addr)) return;
+    const status = { State: state, ...(message ? { Message: message } : {}), Addr: addr ?? n.Status.Addr };
+    try {
+      await commit(this.ctx, [{ action: 'patch', table: 'node', id: nodeId, set: { Status: status } }]);
+    } catch (e) {
+      this.ctx.log('warn', 'dispatcher: node status update failed', { nodeId, state, err: String(e) });
+    }
+  }
+
+  private update(nodeId: string): SessionUpdate {
+    const cluster = clusterOf(this.ctx);
+    const node = this.ctx.store.get<NodeObject>('node', nodeId);
+    return {
+      node: (node ?? {}) as Record<string, unknown>,
+      managers: [...this.ctx.raft.members.values()].map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
+      gossipKeys: cluster.secrets.gossipKeys,
+      rootCA: cluster.TLSInfo.TrustRoot,
+      blacklist: cluster.secrets.blacklist.map((b) => b.nodeId),
+    };
+  }
+
+  private push(nodeId: string): void {
+    const s = this.sessions.get(nodeId);
+    if (!s) return;
+    try {
+      s.sink(this.update(nodeId));
+    } catch (e) {
+      this.ctx.log('warn', 'dispatcher: session push failed', { nodeId, err: String(e) });
+    }
+  }
+
+  /** A node whose session link closed: it keeps its state until the heartbeat TTL says Down. */
+  disconnect(nodeId: string, sessionId: string): void {
+    const s = this.sessions.get(nodeId);
+    if (s && s.sessionId === sessionId) s.sink = () => {};
+  }
+}

@@ -1,0 +1,220 @@
+// A manager: the replicated store and Raft on every manager; on the leader also the dispatcher,
+// CA signer, key manager and role manager (SwarmKit's becomeLeader). Control calls arriving at a
+// follower are forwarded to the leader, reads included, as SwarmKit's raft proxy does; the
+// leader serves reads after a ReadIndex round, so they are linearizable.
+
+import type { ServiceTable } from '@swarmlab/transport';
+import { ApiError, DAEMON, toApiError } from '../errors.js';
+import { clusterOf, type ManagerContext } from './context.js';
+import { issueForJoiner, renewForNode, type IssueRequest } from './ca/server.js';
+import { findNode, listNodes, removeNode, renderNode, updateNode, type NodeSpecUpdate } from './controlapi/nodes.js';
+import { inspectSwarm, unlockKey, updateSwarm, type SwarmUpdateFlags } from './controlapi/swarm.js';
+import { Dispatcher, type SessionUpdate } from './dispatcher/dispatcher.js';
+import { KeyManager } from './keymanager/keymanager.js';
+import { newRaftId } from './raft/members.js';
+import { RoleManager } from './rolemanager/rolemanager.js';
+import type { Message } from '@swarmlab/raft';
+
+/** Control operations and whether they only read (served after a ReadIndex round). */
+type ControlOp = (ctx: ManagerContext, args: any, caller: { nodeId: string | null }) => unknown;
+
+export interface LeaderForwarder {
+  /** Calls `control.<op>` on the current leader. */
+  forward(leaderAddr: string, op: string, args: unknown): Promise<unknown>;
+}
+
+export class Manager {
+  private dispatcher: Dispatcher;
+  private keyManager: KeyManager;
+  private roleManager: RoleManager;
+  private leading = false;
+  private readonly ops: Record<string, { read: boolean; run: ControlOp }>;
+
+  constructor(
+    readonly ctx: ManagerContext,
+    private readonly forwarder: LeaderForwarder,
+  ) {
+    this.dispatcher = new Dispatcher(ctx);
+    this.keyManager = new KeyManager(ctx);
+    this.roleManager = new RoleManager(ctx);
+    this.ops = {
+      'swarm.inspect': { read: true, run: (c) => inspectSwarm(c) },
+      'swarm.update': { read: false, run: (c, a) => updateSwarm(c, a.version, a.spec, a.flags as SwarmUpdateFlags) },
+      'swarm.unlockKey': { read: true, run: (c) => unlockKey(c) },
+      'node.list': { read: true, run: (c, a) => listNodes(c, a.filters) },
+      'node.inspect': { read: true, run: (c, a) => renderNode(c, findNode(c, a.ref)) },
+      'node.update': { read: false, run: (c, a) => updateNode(c, a.ref, a.version, a.spec as NodeSpecUpdate) },
+      'node.remove': { read: false, run: (c, a) => removeNode(c, a.ref, Boolean(a.force)) },
+      'ca.issue': { read: false, run: (c, a) => issueForJoiner(c, a as IssueRequest) },
+      'ca.renew': {
+        read: false,
+        run: (c, a, caller) => {
+          if (!caller.nodeId) throw DAEMON.invalidJoinToken();
+          return renewForNode(c, caller.nodeId, a.csr);
+        },
+      },
+      'raft.join': { read: false, run: (c, a, caller) => this.joinRaft(c, a.addr, caller.nodeId) },
+      'cluster.info': {
+        read: true,
+        run: (c) => {
+          const nodes = c.store.list('node');
+          return {
+            cluster: inspectSwarm(c),
+            nodes: nodes.length,
+            managers: c.raft.members.size,
+            remoteManagers: [...c.raft.members.values()].map((m) => ({ NodeID: m.nodeId, Addr: m.addr })),
+          };
+        },
+      },
+    };
+  }
+
+  start(): void {
+    this.ctx.raft.on('leadership', ({ isLeader }: { isLeader: boolean }) => {
+      if (isLeader) void this.becomeLeader();
+      else this.stopLeading();
+    });
+    this.ctx.raft.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopLeading();
+    await this.ctx.raft.stop();
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  private async becomeLeader(): Promise<void> {
+    // SwarmKit announces leadership only once caught up: wait until our term's no-op applied.
+    try {
+      await this.ctx.raft.linearizableRead();
+    } catch {
+      return;
+    }
+    if (!this.ctx.raft.isLeader() || this.leading) return;
+    this.leading = true;
+    this.ctx.log('info', 'manager: became leader', { raftId: this.ctx.raft.raftId });
+    await this.dispatcher.start();
+    this.keyManager.start();
+    this.roleManager.start();
+  }
+
+  private stopLeading(): void {
+    if (!this.leading) return;
+    this.leading = false;
+    this.dispatcher.stop();
+    this.keyManager.stop();
+    this.roleManager.stop();
+  }
+
+  /** Runs a control operation on the leader, forwarding it there if this manager is not it. */
+  async control(op: string, args: unknown, caller: { nodeId: string | null } = { nodeId: null }): Promise<unknown> {
+    const def = this.ops[op];
+    if (!def) throw new ApiError(400, `unknown control operation ${op}`);
+    const deadline = this.ctx.clock.now() + this.ctx.profile.requestTimeoutMs;
+    for (;;) {
+      if (this.leading && this.ctx.raft.isLeader()) {
+        if (def.read) await this.readBarrier();
+        return await def.run(this.ctx, args ?? {}, caller);
+      }
+      const leader = this.ctx.raft.leaderMember();
+      if (leader && leader.raftId !== this.ctx.raft.raftId) {
+        return await this.forwarder.forward(leader.addr, op, { args, caller });
+      }
+      if (this.ctx.raft.lostQuorum()) throw DAEMON.noLeader();
+      if (this.ctx.clock.now() > deadline) throw DAEMON.deadline();
+      await new Promise((r) => this.ctx.clock.setTimeout(() => r(undefined), this.ctx.profile.raftTickMs));
+    }
+  }
+
+  private async readBarrier(): Promise<void> {
+    try {
+      await this.ctx.raft.linearizableRead();
+    } catch (e) {
+      throw toApiError(e instanceof Error && e.message.startsWith('The swarm') ? DAEMON.noLeader() : e);
+    }
+  }
+
+  /** A manager that holds a manager certificate asks to become a Raft member. */
+  private async joinRaft(ctx: ManagerContext, addr: string, nodeId: string | null): Promise<unknown> {
+    if (!nodeId) throw new ApiError(403, 'raft join requires a manager certificate');
+    const existing = [...ctx.raft.members.values()].find((m) => m.nodeId === nodeId);
+    if (existing) return { raftId: existing.raftId, members: [...ctx.raft.members.values()] };
+    const raftId = newRaftId([...ctx.raft.members.keys(), ...ctx.raft.removed]);
+    await ctx.raft.addMember({ raftId, nodeId, addr });
+    return { raftId, members: [...ctx.raft.members.values()] };
+  }
+
+  /** The services this manager offers on 2377. */
+  services(): ServiceTable {
+    const call = async (op: string, body: unknown, peerNodeId: string | null) => {
+      try {
+        return { ok: true, value: await this.control(op, body, { nodeId: peerNodeId }) };
+      } catch (e) {
+        return { ok: false, error: toApiError(e).toJSON() };
+      }
+    };
+    return {
+      raft: {
+        access: 'managerOnly',
+        onMessage: (body) => {
+          const b = body as { from: number; messages: Message[] };
+          if (b && typeof b.from === 'number' && Array.isArray(b.messages)) this.ctx.raft.receive(b.from, b.messages);
+        },
+      },
+      control: {
+        access: 'managerOnly',
+        methods: {
+          call: (body) => {
+            const b = body as { op: string; args: { args: unknown; caller: { nodeId: string | null } } };
+            return call(b.op, b.args?.args, b.args?.caller?.nodeId ?? null);
+          },
+        },
+      },
+      ca: {
+        access: 'unauthenticated',
+        methods: {
+          rootCA: () => clusterOf(this.ctx).TLSInfo.TrustRoot,
+          issue: (body) => call('ca.issue', body, null),
+          renew: (body, c) => call('ca.renew', body, c.peer?.nodeId ?? null),
+        },
+      },
+      raftMembership: {
+        access: 'managerOnly',
+        methods: { join: (body, c) => call('raft.join', body, c.peer?.nodeId ?? null) },
+      },
+      dispatcher: {
+        access: 'authenticated',
+        methods: {
+          register: (body, c) => {
+            if (!this.leading) {
+              const leader = this.ctx.raft.leaderMember();
+              return { ok: false, redirect: leader?.addr ?? null };
+            }
+            const nodeId = c.peer!.nodeId;
+            const addr = (body as { addr?: string })?.addr ?? c.remoteAddress;
+            try {
+              const info = this.dispatcher.register(nodeId, addr, (u: SessionUpdate) => {
+                if (!c.link.closed) c.link.send('session', u);
+              });
+              c.link.once('close', () => this.dispatcher.disconnect(nodeId, info.sessionId));
+              return { ok: true, value: info };
+            } catch (e) {
+              return { ok: false, error: toApiError(e).toJSON() };
+            }
+          },
+          heartbeat: (body, c) => {
+            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
+            try {
+              return { ok: true, value: this.dispatcher.heartbeat(c.peer!.nodeId, (body as { sessionId: string }).sessionId) };
+            } catch (e) {
+              return { ok: false, error: toApiError(e).toJSON() };
+            }
+          },
+        },
+      },
+    };
+  }
+}

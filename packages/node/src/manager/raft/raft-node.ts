@@ -1,0 +1,427 @@
+// The I/O shell around the pure Raft core on a manager: ticks on the emulated clock, persists
+// each Ready (entries fsynced before messages go out), sends messages through the transport,
+// applies committed entries to the store, serves linearizable reads (ReadIndex), and keeps the
+// member list. One serial Ready loop; everything else only pokes it.
+
+import {
+  decodeConfChange,
+  NoLeaderError,
+  NotLeaderError,
+  RaftError,
+  RawNode,
+  SeededRandom,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type Message,
+  type Ready,
+  type Status,
+} from '@swarmlab/raft';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Packr } from 'msgpackr';
+import type { EmulatedClock } from '../../clock.js';
+import type { TimingProfile } from '../../profile.js';
+import { validTransaction, type MemoryStore, type StoreConflictError, type Transaction } from '../../store/memory.js';
+import { decodeMember, encodeMember, type RaftMember } from './members.js';
+
+/** What the Raft shell needs from disk (implemented by storage/RaftDiskStorage). */
+export interface RaftLogStore {
+  readonly memory: import('@swarmlab/raft').MemoryStorage;
+  save(batch: { hardState?: Ready['hardState']; entries: Entry[]; snapshot?: Ready['snapshot'] }): Promise<void>;
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How Raft messages leave this manager (the mTLS transport in production, a fake in tests). */
+export interface RaftTransport {
+  send(to: RaftMember, messages: Message[]): void;
+}
+
+export interface RaftNodeOptions {
+  raftId: number;
+  nodeId: string;
+  addr: string;
+  storage: RaftLogStore;
+  store: MemoryStore;
+  transport: RaftTransport;
+  clock: EmulatedClock;
+  profile: TimingProfile;
+  /** Members known before the log says so (a joiner learns them from the join reply). */
+  initialMembers?: RaftMember[];
+  snapshotInterval?: number;
+  logEntriesForSlowFollowers?: number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: true });
+
+interface Payload {
+  kind: 'tx';
+  tx: Transaction;
+}
+
+interface Pending {
+  term: number;
+  resolve: (refusal: StoreConflictError | undefined) => void;
+  reject: (e: Error) => void;
+}
+
+/** SwarmKit's texts (swarm-facts §1.4). */
+export const ERR_LOST_LEADERSHIP = 'raft: failed to process the request: node lost leader status';
+export const ERR_NO_LEADER_MESSAGE =
+  "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+
+export class RaftNode extends EventEmitter {
+  readonly raftId: number;
+  readonly node: RawNode;
+  readonly members = new Map<number, RaftMember>();
+  /** Raft IDs removed from the cluster; they must never come back. */
+  readonly removed = new Set<number>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly reads = new Map<string, { resolve: (index: number) => void; reject: (e: Error) => void }>();
+  private readonly readWaiters: { index: number; resolve: () => void }[] = [];
+  private readonly lastHeard = new Map<number, number>();
+  private ticker: NodeJS.Timeout | undefined;
+  private running = false;
+  private processing = false;
+  private again = false;
+  private ticksWithoutLeader = 0;
+  private confState: ConfState;
+  private appliedIndex: number;
+  private snapshotIndex: number;
+  private readonly snapshotInterval: number;
+
+  constructor(private readonly o: RaftNodeOptions) {
+    super();
+    this.raftId = o.raftId;
+    this.snapshotInterval = o.snapshotInterval ?? 10_000;
+    const mem = o.storage.memory;
+    const snap = mem.snapshot();
+    this.confState = snap.metadata.confState;
+    this.snapshotIndex = snap.metadata.index;
+    this.appliedIndex = snap.metadata.index;
+    if (snap.data.length > 0) this.restoreSnapshotData(snap.data);
+    this.node = new RawNode({
+      id: o.raftId,
+      storage: mem,
+      random: new SeededRandom(randomBytes(4).readUInt32LE(0)),
+      electionTick: o.profile.electionTick,
+      heartbeatTick: o.profile.heartbeatTick,
+      applied: this.appliedIndex,
+      maxSizePerMsg: 65535,
+      maxInflightMsgs: 256,
+      checkQuorum: true,
+      preVote: true,
+    });
+    for (const m of o.initialMembers ?? []) if (!this.members.has(m.raftId)) this.members.set(m.raftId, m);
+    if (!this.members.has(o.raftId)) this.members.set(o.raftId, { raftId: o.raftId, nodeId: o.nodeId, addr: o.addr });
+  }
+
+  start(): void {
+    this.running = true;
+    this.ticker = this.o.clock.setInterval(() => this.tick(), this.o.profile.raftTickMs);
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.ticker) clearInterval(this.ticker);
+    this.failAll(new RaftError('ProposalDropped', 'raft: node is shutting down'));
+    // Let an in-flight save finish before closing the files.
+    while (this.processing) await new Promise((r) => setTimeout(r, 5));
+    await this.o.storage.close();
+  }
+
+  private tick(): void {
+    this.node.tick();
+    const st = this.node.raft;
+    this.ticksWithoutLeader = st.lead === 0 ? this.ticksWithoutLeader + 1 : 0;
+    this.poke();
+  }
+
+  // ---- inputs ------------------------------------------------------------------------------------
+
+  /** Messages from a peer manager (already authenticated by mTLS). */
+  receive(from: number, messages: Message[]): void {
+    if (process.env.SWARMLAB_DEBUG_RAFT) this.o.log?.('info', 'raft: recv', { from, types: messages.map((m) => `${m.type}:${m.term}`).join(',') });
+    this.lastHeard.set(from, this.o.clock.now());
+    for (const m of messages) {
+      if (this.removed.has(m.from)) continue;
+      try {
+        this.node.step(m);
+      } catch (e) {
+        this.o.log?.('warn', 'raft: dropped a message the core refused', { from, type: m.type, err: String(e) });
+      }
+    }
+    this.poke();
+  }
+
+  isLeader(): boolean {
+    return this.node.raft.state === 'leader';
+  }
+
+  leaderId(): number {
+    return this.node.raft.lead;
+  }
+
+  leaderMember(): RaftMember | undefined {
+    const lead = this.node.raft.lead;
+    return lead ? this.members.get(lead) : undefined;
+  }
+
+  /** No leader for longer than lostQuorumTimeout: callers fail at once (SwarmKit's LeaderConn). */
+  lostQuorum(): boolean {
+    return this.ticksWithoutLeader >= this.o.profile.lostQuorumTicks;
+  }
+
+  status(): Status {
+    return this.node.status();
+  }
+
+  /** Whether a peer was heard from within two election timeouts (SwarmKit: transport activity). */
+  isReachable(raftId: number): boolean {
+    if (raftId === this.raftId) return true;
+    const last = this.lastHeard.get(raftId);
+    if (last === undefined) return false;
+    return this.o.clock.now() - last < 2 * this.o.profile.electionTick * this.o.profile.raftTickMs;
+  }
+
+  /** Proposes a store transaction; resolves once it is applied here, or rejects. */
+  async proposeTransaction(tx: Transaction): Promise<void> {
+    const data = packr.pack({ kind: 'tx', tx } satisfies Payload);
+    const refusal = await this.proposeAndWait(() => this.node.propose(data));
+    // The store refused it when applying (stale version, name taken): same verdict everywhere.
+    if (refusal) throw refusal;
+  }
+
+  /** Resolves with the store's refusal of the entry, if it refused it, once applied here. */
+  private proposeAndWait(propose: () => { index: number; term: number }): Promise<StoreConflictError | undefined> {
+    return new Promise((resolve, reject) => {
+      let r: { index: number; term: number };
+      try {
+        r = propose();
+      } catch (e) {
+        reject(this.translate(e));
+        return;
+      }
+      this.pending.set(r.index, { term: r.term, resolve, reject });
+      this.poke();
+    });
+  }
+
+  private translate(e: unknown): Error {
+    if (e instanceof NotLeaderError) return new RaftError('NotLeader', ERR_LOST_LEADERSHIP);
+    if (e instanceof NoLeaderError) return new RaftError('NoLeader', this.lostQuorum() ? ERR_NO_LEADER_MESSAGE : e.message);
+    return e instanceof Error ? e : new Error(String(e));
+  }
+
+  /** Adds a manager as a voter (the leader only); resolves once the change is applied. */
+  async addMember(member: RaftMember): Promise<void> {
+    const cc: ConfChange = { changes: [{ type: 'addNode', nodeId: member.raftId }], context: encodeMember(member) };
+    await this.proposeAndWait(() => this.node.proposeConfChange(cc));
+  }
+
+  async removeMember(raftId: number): Promise<void> {
+    const cc: ConfChange = { changes: [{ type: 'removeNode', nodeId: raftId }] };
+    await this.proposeAndWait(() => this.node.proposeConfChange(cc));
+  }
+
+  transferLeadership(to: number): void {
+    this.node.transferLeadership(to);
+    this.poke();
+  }
+
+  /**
+   * Waits until this manager's store reflects every write committed before the call
+   * (ReadIndex: a quorum confirms the leader, no log write).
+   */
+  linearizableRead(timeoutMs = this.o.profile.requestTimeoutMs): Promise<void> {
+    const ctx = randomBytes(8);
+    const key = ctx.toString('hex');
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.o.clock.setTimeout(() => {
+        this.reads.delete(key);
+        reject(new RaftError('Unavailable', this.lostQuorum() ? ERR_NO_LEADER_MESSAGE : 'context deadline exceeded'));
+      }, timeoutMs);
+      this.reads.set(key, {
+        resolve: (index) => {
+          clearTimeout(timer);
+          if (this.appliedIndex >= index) resolve();
+          else this.readWaiters.push({ index, resolve });
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      try {
+        this.node.readIndex(ctx);
+      } catch (e) {
+        clearTimeout(timer);
+        this.reads.delete(key);
+        reject(this.translate(e));
+        return;
+      }
+      this.poke();
+    });
+  }
+
+  // ---- the Ready loop ------------------------------------------------------------------------
+
+  private poke(): void {
+    if (!this.running) return;
+    if (this.processing) {
+      this.again = true;
+      return;
+    }
+    this.processing = true;
+    setImmediate(() => void this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        while (this.running && this.node.hasReady()) {
+          const rd = this.node.ready();
+          await this.handleReady(rd);
+        }
+      } while (this.again && this.running);
+    } catch (e) {
+      this.o.log?.('error', 'raft: ready loop failed', { err: String(e) });
+      this.emit('fatal', e);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState) this.onSoftState(rd.softState.state === 'leader', rd.softState.lead);
+    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+      await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    }
+    if (rd.snapshot) {
+      this.restoreSnapshotData(rd.snapshot.data);
+      this.confState = rd.snapshot.metadata.confState;
+      this.appliedIndex = rd.snapshot.metadata.index;
+      this.snapshotIndex = rd.snapshot.metadata.index;
+    }
+    this.sendMessages(rd.messages);
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) {
+      const key = Buffer.from(rs.context).toString('hex');
+      const r = this.reads.get(key);
+      if (r) {
+        this.reads.delete(key);
+        r.resolve(rs.index);
+      }
+    }
+    this.node.advance(rd);
+    this.releaseReadWaiters();
+    await this.maybeSnapshot();
+  }
+
+  private sendMessages(messages: Message[]): void {
+    if (messages.length === 0) return;
+    const byPeer = new Map<number, Message[]>();
+    for (const m of messages) {
+      const list = byPeer.get(m.to);
+      if (list) list.push(m);
+      else byPeer.set(m.to, [m]);
+    }
+    for (const [to, msgs] of byPeer) {
+      const member = this.members.get(to);
+      if (process.env.SWARMLAB_DEBUG_RAFT) this.o.log?.('info', 'raft: send', { to, known: Boolean(member), types: msgs.map((m) => `${m.type}:${m.term}`).join(',') });
+      if (!member) continue;
+      this.o.transport.send(member, msgs);
+    }
+  }
+
+  private onSoftState(isLeader: boolean, lead: number): void {
+    if (!isLeader) {
+      // Proposals from our leadership can no longer be promised.
+      for (const [index, p] of this.pending) {
+        p.reject(new RaftError('NotLeader', ERR_LOST_LEADERSHIP));
+        this.pending.delete(index);
+      }
+    }
+    this.emit('leadership', { isLeader, lead });
+  }
+
+  private applyEntry(e: Entry): void {
+    let refusal: StoreConflictError | undefined;
+    if (e.type === 'confChange') {
+      const cc = decodeConfChange(e.data);
+      const member = decodeMember(cc.context);
+      for (const ch of cc.changes) {
+        if (ch.type === 'addNode' && member && member.raftId === ch.nodeId) this.members.set(ch.nodeId, member);
+        if (ch.type === 'removeNode') {
+          this.members.delete(ch.nodeId);
+          this.removed.add(ch.nodeId);
+        }
+      }
+      this.confState = this.node.applyConfChange(cc);
+      this.emit('members', [...this.members.values()]);
+      if (cc.changes.some((ch) => ch.type === 'removeNode' && ch.nodeId === this.raftId)) this.emit('removed');
+    } else if (e.data.length > 0) {
+      let payload: Payload | undefined;
+      try {
+        payload = packr.unpack(e.data) as Payload;
+      } catch {
+        this.o.log?.('error', 'raft: undecodable entry', { index: e.index });
+      }
+      if (payload?.kind === 'tx') {
+        try {
+          refusal = this.o.store.apply(e.index, validTransaction(payload.tx));
+        } catch (err) {
+          // Every manager skips the same malformed entry; none crashes on it.
+          this.o.log?.('error', 'raft: skipped a malformed store entry', { index: e.index, err: String(err) });
+        }
+      }
+    }
+    this.appliedIndex = e.index;
+    const p = this.pending.get(e.index);
+    if (p) {
+      this.pending.delete(e.index);
+      if (p.term === e.term) p.resolve(refusal);
+      else p.reject(new RaftError('NotLeader', ERR_LOST_LEADERSHIP));
+    }
+  }
+
+  private releaseReadWaiters(): void {
+    for (let i = this.readWaiters.length - 1; i >= 0; i--) {
+      if (this.readWaiters[i].index <= this.appliedIndex) {
+        this.readWaiters[i].resolve();
+        this.readWaiters.splice(i, 1);
+      }
+    }
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    for (const r of this.reads.values()) r.reject(err);
+    this.reads.clear();
+  }
+
+  // ---- snapshots -----------------------------------------------------------------------------
+
+  private snapshotData(): Uint8Array {
+    return packr.pack({ store: this.o.store.snapshot(), members: [...this.members.values()], removed: [...this.removed] });
+  }
+
+  private restoreSnapshotData(data: Uint8Array): void {
+    const s = packr.unpack(data) as { store: Uint8Array; members: RaftMember[]; removed: number[] };
+    this.o.store.restore(s.store);
+    this.members.clear();
+    for (const m of s.members) this.members.set(m.raftId, m);
+    for (const id of s.removed) this.removed.add(id);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.appliedIndex - this.snapshotIndex < this.snapshotInterval) return;
+    await this.o.storage.createSnapshot(this.appliedIndex, this.confState, this.snapshotData());
+    this.snapshotIndex = this.appliedIndex;
+  }
+}

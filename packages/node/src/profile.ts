@@ -1,0 +1,71 @@
+// Timing profiles. `docker` is SwarmKit's constants (swarm-facts §1.1, §4.1); `fast` keeps the
+// same ratios on a much shorter tick so a lost leader is replaced in well under a second.
+
+export type ProfileName = 'fast' | 'docker';
+
+export interface TimingProfile {
+  name: ProfileName;
+  /** Raft tick, emulated ms. */
+  raftTickMs: number;
+  electionTick: number;
+  heartbeatTick: number;
+  /** Dispatcher heartbeat period and its ± jitter, emulated ms. */
+  dispatcherHeartbeatMs: number;
+  dispatcherJitterMs: number;
+  /** Missed periods before a node is Down. */
+  gracePeriodMultiplier: number;
+  /** Periods a node in Unknown (after a leader change) has to re-register. */
+  unknownGraceMultiplier: number;
+  /** Ticks without a leader after which control calls fail at once (lostQuorumTimeout). */
+  lostQuorumTicks: number;
+  /** Timeout for a request forwarded to the leader, emulated ms. */
+  requestTimeoutMs: number;
+  /** Gossip key rotation period, emulated ms (12 h in both: it follows the time scale). */
+  keyRotationMs: number;
+  /** Gossip probe interval/timeout, emulated ms. */
+  gossipProbeMs: number;
+  gossipProbeTimeoutMs: number;
+  gossipIntervalMs: number;
+}
+
+const HOUR = 3600_000;
+
+export const PROFILES: Record<ProfileName, TimingProfile> = {
+  docker: {
+    name: 'docker',
+    raftTickMs: 1000,
+    electionTick: 10,
+    heartbeatTick: 1,
+    dispatcherHeartbeatMs: 5000,
+    dispatcherJitterMs: 500,
+    gracePeriodMultiplier: 3,
+    unknownGraceMultiplier: 6,
+    lostQuorumTicks: 10,
+    requestTimeoutMs: 20_000,
+    keyRotationMs: 12 * HOUR,
+    gossipProbeMs: 1000,
+    gossipProbeTimeoutMs: 500,
+    gossipIntervalMs: 200,
+  },
+  fast: {
+    name: 'fast',
+    raftTickMs: 10,
+    electionTick: 10,
+    heartbeatTick: 1,
+    dispatcherHeartbeatMs: 250,
+    dispatcherJitterMs: 25,
+    gracePeriodMultiplier: 3,
+    unknownGraceMultiplier: 6,
+    lostQuorumTicks: 10,
+    requestTimeoutMs: 5_000,
+    keyRotationMs: 12 * HOUR,
+    gossipProbeMs: 200,
+    gossipProbeTimeoutMs: 100,
+    gossipIntervalMs: 50,
+  },
+};
+
+export function profileByName(name: string): TimingProfile {
+  if (name !== 'fast' && name !== 'docker') throw new Error(`unknown timing profile "${name}" (use fast or docker)`);
+  return PROFILES[name];
+}

@@ -1,0 +1,216 @@
+// The replicated store (SwarmKit's manager/state/store): every manager holds the same objects,
+// changed only by applying committed Raft entries, in order. An object's Version.Index is the
+// Raft index of its last change. Applying is deterministic: a transaction whose preconditions
+// fail (stale version, name taken, missing object) is refused identically on every manager.
+
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Packr } from 'msgpackr';
+
+export const TABLES = ['cluster', 'node', 'service', 'task', 'network', 'secret', 'config'] as const;
+export type Table = (typeof TABLES)[number];
+
+export interface StoredObject {
+  ID: string;
+  Version: { Index: number };
+  CreatedAt: string;
+  UpdatedAt: string;
+  [field: string]: unknown;
+}
+
+export type Change =
+  | { action: 'create'; table: Table; object: StoredObject }
+  | { action: 'update'; table: Table; object: StoredObject; /** refuse unless the stored version is this */ expectVersion?: number }
+  | { action: 'delete'; table: Table; id: string; expectVersion?: number }
+  /**
+   * Sets fields of the object as it is when the entry applies (dotted paths reach nested
+   * fields). For writes the system makes on its own (node status, role, keys): they must not
+   * undo a concurrent user update by writing back a stale copy of the whole object.
+   */
+  | { action: 'patch'; table: Table; id: string; set: Record<string, unknown>; expectVersion?: number };
+
+export interface Transaction {
+  changes: Change[];
+  /** The proposing leader's emulated time, so every manager stamps the same CreatedAt/UpdatedAt. */
+  time: string;
+}
+
+export interface StoreEvent {
+  action: 'create' | 'update' | 'delete';
+  table: Table;
+  object: StoredObject;
+  old?: StoredObject;
+}
+
+export class StoreConflictError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'out-of-sequence' | 'exists' | 'not-found' | 'name-conflict',
+  ) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+/** Tables whose objects carry a unique Spec.Name. */
+const NAMED: ReadonlySet<Table> = new Set(['service', 'network', 'secret', 'config']);
+
+export function objectName(o: StoredObject): string | undefined {
+  const spec = o.Spec as { Name?: string } | undefined;
+  return spec?.Name;
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: true });
+
+export class MemoryStore extends EventEmitter {
+  private tables = new Map<Table, Map<string, StoredObject>>(TABLES.map((t) => [t, new Map()]));
+  /** Raft index of the last applied transaction. */
+  appliedIndex = 0;
+
+  get<T extends StoredObject = StoredObject>(table: Table, id: string): T | undefined {
+    return this.tables.get(table)!.get(id) as T | undefined;
+  }
+
+  list<T extends StoredObject = StoredObject>(table: Table): T[] {
+    return [...this.tables.get(table)!.values()] as T[];
+  }
+
+  findByName<T extends StoredObject = StoredObject>(table: Table, name: string): T | undefined {
+    for (const o of this.tables.get(table)!.values()) if (objectName(o) === name) return o as T;
+    return undefined;
+  }
+
+  /** Checks a transaction against the current state without applying it. */
+  check(tx: Transaction): void {
+    const pending = new Map<string, StoredObject | null>();
+    const current = (table: Table, id: string) => {
+      const k = `${table}/${id}`;
+      return pending.has(k) ? (pending.get(k) ?? undefined) : this.get(table, id);
+    };
+    for (const c of tx.changes) {
+      if (!TABLES.includes(c.table)) throw new Error(`unknown table ${String(c.table)}`);
+      if (c.action === 'create') {
+        if (current(c.table, c.object.ID)) throw new StoreConflictError(`object ${c.object.ID} already exists`, 'exists');
+        this.checkName(c.table, c.object, pending);
+        pending.set(`${c.table}/${c.object.ID}`, c.object);
+      } else if (c.action === 'update') {
+        const cur = current(c.table, c.object.ID);
+        if (!cur) throw new StoreConflictError(`${c.table} ${c.object.ID} not found`, 'not-found');
+        if (c.expectVersion !== undefined && cur.Version.Index !== c.expectVersion) {
+          throw new StoreConflictError('update out of sequence', 'out-of-sequence');
+        }
+        this.checkName(c.table, c.object, pending);
+        pending.set(`${c.table}/${c.object.ID}`, c.object);
+      } else if (c.action === 'patch') {
+        const cur = current(c.table, c.id);
+        if (!cur) throw new StoreConflictError(`${c.table} ${c.id} not found`, 'not-found');
+        if (c.expectVersion !== undefined && cur.Version.Index !== c.expectVersion) {
+          throw new StoreConflictError('update out of sequence', 'out-of-sequence');
+        }
+        pending.set(`${c.table}/${c.id}`, patched(cur, c.set));
+      } else {
+        const cur = current(c.table, c.id);
+        if (!cur) throw new StoreConflictError(`${c.table} ${c.id} not found`, 'not-found');
+        if (c.expectVersion !== undefined && cur.Version.Index !== c.expectVersion) {
+          throw new StoreConflictError('update out of sequence', 'out-of-sequence');
+        }
+        pending.set(`${c.table}/${c.id}`, null);
+      }
+    }
+  }
+
+  private checkName(table: Table, o: StoredObject, pending: Map<string, StoredObject | null>): void {
+    if (!NAMED.has(table)) return;
+    const name = objectName(o);
+    if (!name) return;
+    for (const other of this.tables.get(table)!.values()) {
+      if (other.ID === o.ID || objectName(other) !== name) continue;
+      if (pending.get(`${table}/${other.ID}`) === null) continue; // deleted in this transaction
+      throw new StoreConflictError(`name conflicts with an existing object: ${table} ${name} already exists`, 'name-conflict');
+    }
+  }
+
+  /**
+   * Applies a committed transaction at Raft index `index`. Returns the error that refused it,
+   * if any; a refused transaction changes nothing.
+   */
+  apply(index: number, tx: Transaction): StoreConflictError | undefined {
+    try {
+      this.check(tx);
+    } catch (e) {
+      this.appliedIndex = index;
+      if (e instanceof StoreConflictError) return e;
+      throw e;
+    }
+    const events: StoreEvent[] = [];
+    for (const c of tx.changes) {
+      const table = this.tables.get(c.table)!;
+      if (c.action === 'delete') {
+        const old = table.get(c.id)!;
+        table.delete(c.id);
+        events.push({ action: 'delete', table: c.table, object: old });
+        continue;
+      }
+      const base = c.action === 'patch' ? patched(table.get(c.id)!, c.set) : c.object;
+      const old = table.get(base.ID);
+      const object: StoredObject = {
+        ...base,
+        Version: { Index: index },
+        CreatedAt: old?.CreatedAt ?? (c.action === 'create' && base.CreatedAt ? base.CreatedAt : tx.time),
+        UpdatedAt: tx.time,
+      };
+      table.set(object.ID, object);
+      events.push({ action: c.action === 'create' ? 'create' : 'update', table: c.table, object, old });
+    }
+    this.appliedIndex = index;
+    for (const ev of events) this.emit('change', ev);
+    return undefined;
+  }
+
+  /** Serializes every table (for Raft snapshots). */
+  snapshot(): Uint8Array {
+    const data: Record<string, StoredObject[]> = {};
+    for (const t of TABLES) data[t] = this.list(t);
+    return packr.pack({ appliedIndex: this.appliedIndex, data });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const { appliedIndex, data } = packr.unpack(bytes) as { appliedIndex: number; data: Record<string, StoredObject[]> };
+    this.tables = new Map(TABLES.map((t) => [t, new Map((data[t] ?? []).map((o) => [o.ID, o]))]));
+    this.appliedIndex = appliedIndex;
+    this.emit('restored');
+  }
+
+  /** A digest of the whole store, equal on managers that applied the same entries. */
+  digest(): string {
+    const h = createHash('sha256');
+    for (const t of TABLES) {
+      const objs = this.list(t).sort((a, b) => (a.ID < b.ID ? -1 : 1));
+      for (const o of objs) h.update(`${t}/${o.ID}@${o.Version.Index};`);
+    }
+    return h.digest('hex');
+  }
+}
+
+/** A copy of `o` with the dotted paths in `set` replaced. */
+export function patched(o: StoredObject, set: Record<string, unknown>): StoredObject {
+  const copy = structuredClone(o);
+  for (const [path, value] of Object.entries(set)) {
+    const keys = path.split('.');
+    let target = copy as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      const next = target[k];
+      if (!next || typeof next !== 'object') target[k] = {};
+      target = target[k] as Record<string, unknown>;
+    }
+    target[keys[keys.length - 1]] = value;
+  }
+  return copy;
+}
+
+/** Checks the shape of a transaction decoded from a log entry. */
+export function validTransaction(tx: unknown): Transaction {
+  const t = tx as Transaction;
+  if (!t || !Array.isArray(t.changes) || typeof t.time !== 'string') throw new Error('store: malformed transaction');
+  return t;
+}
