@@ -98,7 +98,7 @@ describe('crash safety', () => {
         const via = ['manager1', 'manager2', 'manager3'][(w + i) % 3];
         const key = `w${w}-${i}`;
         try {
-          await addLabel(lab, via, `worker${(w % 2) + 1}`, key, 'v', 5);
+          await addLabel(lab, via, `worker${(w % 2) + 1}`, key, 'v', { attempts: 5, retryTransient: false });
           acked.push(key);
         } catch {
           // Indeterminate or refused (no leader, killed mid-request): not acknowledged.

@@ -1,7 +1,7 @@
 // Authenticated links from this node to other managers, kept up by PeerLink, used to forward
 // control calls to the leader and to send Raft messages. One link per manager address.
 
-import { PeerLink, type Nic, type SecurityConfig, type ServiceTable } from '@swarmlab/transport';
+import { PeerLink, TransportError, type Nic, type SecurityConfig, type ServiceTable } from '@swarmlab/transport';
 import { ApiError, DAEMON } from '../errors.js';
 
 type Reply = { ok: true; value: unknown } | { ok: false; error?: { statusCode: number; message: string } };
@@ -48,7 +48,7 @@ export class ManagerLinks {
     try {
       reply = (await this.get(addr).request(service, method, body, { timeoutMs, waitForReady: true })) as Reply;
     } catch (e) {
-      if (e instanceof Error && /deadline|timed out|timeout/i.test(e.message)) throw DAEMON.deadline();
+      if (e instanceof TransportError && e.code === 'DeadlineExceeded') throw DAEMON.deadline();
       throw new ApiError(503, `rpc error: code = Unavailable desc = ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!reply || typeof reply !== 'object') throw new ApiError(500, 'malformed reply from manager');

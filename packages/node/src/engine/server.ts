@@ -18,6 +18,17 @@ import {
   type Request,
 } from './http.js';
 
+/** The JSON body as an object, or Go's decoding error for anything else (400, body unchanged). */
+async function objectBody<T>(req: Request, goType: string): Promise<T> {
+  const body = await req.body();
+  if (body === undefined || body === null) return {} as T;
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    const kind = Array.isArray(body) ? 'array' : typeof body === 'string' ? 'string' : typeof body === 'number' ? 'number' : 'bool';
+    throw new ApiError(400, `json: cannot unmarshal ${kind} into Go value of type ${goType}`);
+  }
+  return body as T;
+}
+
 export function isLoopback(addr: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
 }
@@ -46,11 +57,10 @@ export function engineRoutes(daemon: Daemon): Router {
   r.on('GET', '/info', async () => systemInfo(daemon));
 
   r.on('POST', '/swarm/init', async (req) => {
-    const body = ((await req.body()) ?? {}) as Parameters<Daemon['init']>[0];
-    return daemon.init(body);
+    return daemon.init(await objectBody<Parameters<Daemon['init']>[0]>(req, 'swarm.InitRequest'));
   });
   r.on('POST', '/swarm/join', async (req) => {
-    await daemon.join(((await req.body()) ?? {}) as Parameters<Daemon['join']>[0]);
+    await daemon.join(await objectBody<Parameters<Daemon['join']>[0]>(req, 'swarm.JoinRequest'));
     return undefined;
   });
   r.on('POST', '/swarm/leave', async (req) => {
@@ -63,7 +73,7 @@ export function engineRoutes(daemon: Daemon): Router {
     if (version === undefined) throw new ApiError(400, 'invalid swarm version');
     await daemon.control('swarm.update', {
       version,
-      spec: (await req.body()) ?? {},
+      spec: await objectBody(req, 'swarm.Spec'),
       flags: {
         rotateWorkerToken: boolQuery(req.query, 'rotateWorkerToken'),
         rotateManagerToken: boolQuery(req.query, 'rotateManagerToken'),
@@ -79,7 +89,7 @@ export function engineRoutes(daemon: Daemon): Router {
   r.on('POST', '/nodes/{id}/update', async (req) => {
     const version = intQuery(req.query, 'version');
     if (version === undefined) throw new ApiError(400, 'invalid node version');
-    await daemon.control('node.update', { ref: req.params.id, version, spec: (await req.body()) ?? {} });
+    await daemon.control('node.update', { ref: req.params.id, version, spec: await objectBody(req, 'swarm.NodeSpec') });
     return undefined;
   });
   r.on('DELETE', '/nodes/{id}', async (req) => {

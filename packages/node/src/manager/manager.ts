@@ -88,10 +88,14 @@ export class Manager {
 
   private async becomeLeader(): Promise<void> {
     // SwarmKit announces leadership only once caught up: wait until our term's no-op applied.
-    try {
-      await this.ctx.raft.linearizableRead();
-    } catch {
-      return;
+    for (;;) {
+      if (!this.ctx.raft.isLeader() || this.leading) return;
+      try {
+        await this.ctx.raft.linearizableRead();
+        break;
+      } catch {
+        // Slow quorum: try again while we are still the leader.
+      }
     }
     if (!this.ctx.raft.isLeader() || this.leading) return;
     this.leading = true;

@@ -49,8 +49,19 @@ export async function docker(addr: string, args: string[]): Promise<{ stdout: st
   }
 }
 
-/** Retries an optimistic-concurrency write until it lands or `attempts` run out. */
-export async function addLabel(lab: Lab, via: string, nodeRef: string, key: string, value: string, attempts = 20): Promise<void> {
+/**
+ * Adds a label the way a careful client does: read, update with the version read, and retry on
+ * "update out of sequence". With `retryTransient`, also retry while the swarm elects a leader
+ * (only for setup writes: a crash-safety check must not retry an indeterminate write).
+ */
+export async function addLabel(
+  lab: Lab,
+  via: string,
+  nodeRef: string,
+  key: string,
+  value: string,
+  { attempts = 20, retryTransient = true }: { attempts?: number; retryTransient?: boolean } = {},
+): Promise<void> {
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
@@ -60,7 +71,9 @@ export async function addLabel(lab: Lab, via: string, nodeRef: string, key: stri
       return;
     } catch (e) {
       last = e;
-      if (!/out of sequence/.test(String(e))) throw e;
+      const transient = /does not have a leader|deadline exceeded|lost leader status|Unavailable/.test(String(e));
+      if (!/out of sequence/.test(String(e)) && !(retryTransient && transient)) throw e;
+      if (transient) await new Promise((r) => setTimeout(r, 100));
     }
   }
   throw last;
