@@ -95,11 +95,19 @@ export class Lab {
     await lab.control.listen();
     lab.control.on('event', (node: string, ev: Record<string, unknown>) => lab.log({ kind: 'observed', node, ...ev }));
     try {
-      for (let i = 1; i <= managers; i++) lab.addNodeProcess(`manager${i}`, 'manager');
-      for (let i = 1; i <= workers; i++) lab.addNodeProcess(`worker${i}`, 'worker');
+      // A formed cluster comes back with the nodes it has (added ones too), each on its address.
+      const saved = resuming && record.formed ? record.nodes : undefined;
+      if (saved && saved.length > 0) {
+        for (const n of saved) lab.addNodeProcess(n.name, n.role, n.addr);
+      } else {
+        for (let i = 1; i <= managers; i++) lab.addNodeProcess(`manager${i}`, 'manager');
+        for (let i = 1; i <= workers; i++) lab.addNodeProcess(`worker${i}`, 'worker');
+      }
       lab.saveRecord();
       options.onProgress?.(`starting ${lab.nodes.size} node processes`);
       await Promise.all([...lab.nodes.values()].map((n) => n.start()));
+      // Record the pids at once, so `swarmlab down` finds them even if this process dies now.
+      lab.saveRecord();
       await Promise.all([...lab.nodes.keys()].map((n) => lab.control.waitConnected(n)));
       if (!resuming || !record.formed) {
         await lab.form(options);
@@ -116,12 +124,11 @@ export class Lab {
     }
   }
 
-  private addNodeProcess(name: string, role: Role): NodeProcess {
-    const index = this.nodes.size;
+  private addNodeProcess(name: string, role: Role, addr = this.nextAddress()): NodeProcess {
     const p = new NodeProcess({
       name,
       role,
-      addr: nodeAddress(this.record.addressBlock, index),
+      addr,
       stateDir: join(this.dir, 'nodes', name),
       logFile: join(this.dir, 'logs', `${name}.log`),
       profile: this.opts.profile,
@@ -130,6 +137,15 @@ export class Lab {
     });
     this.nodes.set(name, p);
     return p;
+  }
+
+  /** The first address of the cluster's block that no node has. */
+  private nextAddress(): string {
+    const used = new Set([...this.nodes.values()].map((n) => n.spec.addr));
+    for (let i = 0; ; i++) {
+      const addr = nodeAddress(this.record.addressBlock, i);
+      if (!used.has(addr)) return addr;
+    }
   }
 
   private saveRecord(): void {
@@ -166,6 +182,66 @@ export class Lab {
         this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Worker }),
       ),
     );
+  }
+
+  /**
+   * Joins new nodes to the running swarm as `form()` does: read the join tokens from the leader,
+   * start the processes, join managers one at a time and workers together. Returns their names.
+   */
+  async add(counts: { managers?: number; workers?: number }, onProgress?: (line: string) => void): Promise<string[]> {
+    const managers = counts.managers ?? 0;
+    const workers = counts.workers ?? 0;
+    for (const [flag, n] of [['managers', managers], ['workers', workers]] as const) {
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} must be a whole number of nodes, 0 or more (got ${n})`);
+    }
+    if (managers + workers === 0) throw new Error('nothing to add: give --managers N and/or --workers M');
+    const leader = await this.leader();
+    if (!leader) throw new Error('there is no leader right now, so no node can join: heal the cluster first');
+    const swarm = await this.client(leader).swarmInspect();
+    const remote = `${this.node(leader).spec.addr}:2377`;
+    const fresh = [
+      ...Array.from({ length: managers }, (_, i) => this.addNodeProcess(`manager${this.highestIndex('manager') + 1 + i}`, 'manager')),
+      ...Array.from({ length: workers }, (_, i) => this.addNodeProcess(`worker${this.highestIndex('worker') + 1 + i}`, 'worker')),
+    ];
+    const names = fresh.map((n) => n.spec.name);
+    onProgress?.(`starting ${names.join(', ')}`);
+    try {
+      await Promise.all(fresh.map((n) => n.start()));
+      await Promise.all(names.map((n) => this.control.waitConnected(n)));
+    } catch (e) {
+      // Nothing joined yet: forget the new nodes so the cluster is as it was.
+      await Promise.all(fresh.map((n) => n.kill()));
+      names.forEach((n) => this.nodes.delete(n));
+      throw e;
+    }
+    this.record.managers += managers;
+    this.record.workers += workers;
+    this.saveRecord();
+    for (const n of fresh.filter((n) => n.spec.role === 'manager')) {
+      onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
+      await this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Manager });
+    }
+    const newWorkers = fresh.filter((n) => n.spec.role === 'worker');
+    if (newWorkers.length > 0) onProgress?.(`docker swarm join ${newWorkers.map((n) => n.spec.name).join(', ')} as workers`);
+    await Promise.all(
+      newWorkers.map((n) =>
+        this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Worker }),
+      ),
+    );
+    onProgress?.('waiting for every node to be Ready with a leader');
+    await this.waitFor(() => this.allReady(), 30_000, 'every node Ready with a leader');
+    this.log({ kind: 'process', action: 'add', nodes: names });
+    return names;
+  }
+
+  /** The highest N among nodes named `${prefix}N` (0 when there is none). */
+  private highestIndex(prefix: Role): number {
+    let max = 0;
+    for (const name of this.nodes.keys()) {
+      const m = new RegExp(`^${prefix}(\\d+)$`).exec(name);
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+    return max;
   }
 
   // ---- lookup ------------------------------------------------------------------------------------
@@ -237,6 +313,7 @@ export class Lab {
   async kill(target: Target): Promise<string[]> {
     const names = await this.resolve(target);
     await Promise.all(names.map((n) => this.node(n).kill()));
+    this.saveRecord();
     this.log({ kind: 'fault', fault: 'kill', nodes: names });
     return names;
   }
@@ -244,19 +321,24 @@ export class Lab {
   async stop(target: Target): Promise<string[]> {
     const names = await this.resolve(target);
     await Promise.all(names.map((n) => this.node(n).stop()));
+    this.saveRecord();
     this.log({ kind: 'fault', fault: 'stop', nodes: names });
     return names;
   }
 
   async start(target: Target): Promise<string[]> {
     const names = await this.resolve(target);
-    await Promise.all(
-      names.map(async (n) => {
-        await this.node(n).start();
-        await this.control.waitConnected(n);
-        await this.applyRules(n);
-      }),
-    );
+    try {
+      await Promise.all(
+        names.map(async (n) => {
+          await this.node(n).start();
+          await this.control.waitConnected(n);
+          await this.applyRules(n);
+        }),
+      );
+    } finally {
+      this.saveRecord();
+    }
     this.log({ kind: 'process', action: 'start', nodes: names });
     return names;
   }

@@ -15,6 +15,11 @@ export interface ClusterRecord {
   formed: boolean;
   profile: 'fast' | 'docker';
   timeScale: number;
+  /** The process that runs the Lab (the background launcher, or a script), while it runs. */
+  launcherPid?: number;
+  controlPort?: number;
+  /** Every node with its fixed address, and its pid while it runs (written by the Lab). */
+  nodes?: { name: string; role: 'manager' | 'worker'; addr: string; pid?: number; state?: string }[];
 }
 
 export function swarmlabHome(home?: string): string {

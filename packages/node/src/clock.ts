@@ -8,7 +8,7 @@ export class EmulatedClock {
   constructor(
     private timeScale = 1,
     private offsetMs = 0,
-    private readonly realNow: () => number = Date.now,
+    private readonly realNow: () => number = preciseNow,
   ) {
     if (!(timeScale > 0)) throw new Error(`time scale must be positive, got ${timeScale}`);
     this.realStart = realNow();
@@ -61,10 +61,15 @@ export class EmulatedClock {
   }
 }
 
+/** Wall-clock milliseconds with a fractional part (Docker prints nanoseconds). */
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** 2026-11-26T10:24:56.123456789Z — Docker's RFC3339Nano, with the milliseconds padded. */
 export function toDockerTime(ms: number): string {
   const d = new Date(Math.floor(ms));
-  const frac = Math.round((ms - Math.floor(ms)) * 1e6);
+  const frac = Math.min(999_999, Math.round((ms - Math.floor(ms)) * 1e6));
   const base = d.toISOString(); // 2026-11-26T10:24:56.123Z
   return `${base.slice(0, 23)}${String(frac).padStart(6, '0')}Z`;
 }

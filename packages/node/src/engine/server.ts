@@ -84,6 +84,28 @@ export function engineRoutes(daemon: Daemon): Router {
   });
   r.on('GET', '/swarm/unlockkey', () => daemon.control('swarm.unlockKey', {}));
 
+  for (const kind of ['secret', 'config'] as const) {
+    const base = `/${kind}s`;
+    const goType = kind === 'secret' ? 'swarm.SecretSpec' : 'swarm.ConfigSpec';
+    r.on('POST', `${base}/create`, async (req, res) => {
+      const created = await daemon.control(`${kind}.create`, { spec: await objectBody(req, goType) });
+      sendJson(res, 201, created);
+    });
+    r.on('GET', base, (req) => daemon.control(`${kind}.list`, { filters: req.query.get('filters') ?? undefined }));
+    r.on('GET', `${base}/{id}`, (req) => daemon.control(`${kind}.inspect`, { ref: req.params.id }));
+    r.on('POST', `${base}/{id}/update`, async (req) => {
+      const version = intQuery(req.query, 'version');
+      if (version === undefined) throw new ApiError(400, `invalid ${kind} version`);
+      await daemon.control(`${kind}.update`, { ref: req.params.id, version, spec: await objectBody(req, goType) });
+      return undefined;
+    });
+    r.on('DELETE', `${base}/{id}`, async (req, res) => {
+      await daemon.control(`${kind}.remove`, { ref: req.params.id });
+      res.writeHead(204);
+      res.end();
+    });
+  }
+
   r.on('GET', '/nodes', (req) => daemon.control('node.list', { filters: req.query.get('filters') ?? undefined }));
   r.on('GET', '/nodes/{id}', (req) => daemon.control('node.inspect', { ref: req.params.id }));
   r.on('POST', '/nodes/{id}/update', async (req) => {

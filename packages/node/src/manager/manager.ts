@@ -8,6 +8,7 @@ import { ApiError, DAEMON, toApiError } from '../errors.js';
 import { clusterOf, type ManagerContext } from './context.js';
 import { issueForJoiner, renewForNode, type IssueRequest } from './ca/server.js';
 import { findNode, listNodes, removeNode, renderNode, updateNode, type NodeSpecUpdate } from './controlapi/nodes.js';
+import { createBlob, inspectBlob, listBlobs, removeBlob, updateBlob, type Kind } from './controlapi/secrets.js';
 import { inspectSwarm, unlockKey, updateSwarm, type SwarmUpdateFlags } from './controlapi/swarm.js';
 import { Dispatcher, type SessionUpdate } from './dispatcher/dispatcher.js';
 import { KeyManager } from './keymanager/keymanager.js';
@@ -17,6 +18,16 @@ import type { Message } from '@swarmlab/raft';
 
 /** Control operations and whether they only read (served after a ReadIndex round). */
 type ControlOp = (ctx: ManagerContext, args: any, caller: { nodeId: string | null }) => unknown;
+
+function blobOps(kind: Kind): Record<string, { read: boolean; run: ControlOp }> {
+  return {
+    [`${kind}.create`]: { read: false, run: (c, a) => createBlob(c, kind, a.spec) },
+    [`${kind}.list`]: { read: true, run: (c, a) => listBlobs(c, kind, a.filters) },
+    [`${kind}.inspect`]: { read: true, run: (c, a) => inspectBlob(c, kind, a.ref) },
+    [`${kind}.update`]: { read: false, run: (c, a) => updateBlob(c, kind, a.ref, a.version, a.spec) },
+    [`${kind}.remove`]: { read: false, run: (c, a) => removeBlob(c, kind, a.ref) },
+  };
+}
 
 export interface LeaderForwarder {
   /** Calls `control.<op>` on the current leader. */
@@ -45,6 +56,8 @@ export class Manager {
       'node.inspect': { read: true, run: (c, a) => renderNode(c, findNode(c, a.ref)) },
       'node.update': { read: false, run: (c, a) => updateNode(c, a.ref, a.version, a.spec as NodeSpecUpdate) },
       'node.remove': { read: false, run: (c, a) => removeNode(c, a.ref, Boolean(a.force)) },
+      ...blobOps('secret'),
+      ...blobOps('config'),
       'ca.issue': { read: false, run: (c, a) => issueForJoiner(c, a as IssueRequest) },
       'ca.renew': {
         read: false,

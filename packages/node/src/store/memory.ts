@@ -156,7 +156,7 @@ export class MemoryStore extends EventEmitter {
       const object: StoredObject = {
         ...base,
         Version: { Index: index },
-        CreatedAt: old?.CreatedAt ?? (c.action === 'create' && base.CreatedAt ? base.CreatedAt : tx.time),
+        CreatedAt: old?.CreatedAt ?? tx.time,
         UpdatedAt: tx.time,
       };
       table.set(object.ID, object);
