@@ -198,9 +198,11 @@ export class Raft {
     this.abortLeaderTransfer();
     this.trk.resetVotes();
     const last = this.raftLog.lastIndex();
+    // What is on our own disk: entries still unstable do not count toward a quorum yet.
+    const durable = Math.min(last, this.raftLog.unstable.offset - 1);
     for (const [id, pr] of this.trk.progress) {
       const fresh = new Progress(last + 1, this.cfg.maxInflightMsgs, pr.isLearner);
-      if (id === this.id) fresh.match = last;
+      if (id === this.id) fresh.match = durable;
       this.trk.progress.set(id, fresh);
     }
     this.pendingConfIndex = 0;
@@ -424,11 +426,8 @@ export class Raft {
         for (const [id, pr] of this.trk.progress) if (id !== this.id) pr.recentActive = false;
         return;
       case 'MsgReadIndex':
-        if (this.trk.isSingleton()) {
-          this.respondToReadIndex(m, this.raftLog.committed);
-          return;
-        }
-        // Until it commits an entry of its own term, the leader does not know the commit index.
+        // Until it commits an entry of its own term, a leader does not know the commit index
+        // (a single voter included: it may have just taken over from a removed leader).
         if (!this.committedEntryInCurrentTerm()) {
           this.pendingReadIndexMessages.push(m);
           return;
@@ -683,6 +682,11 @@ export class Raft {
   }
 
   private sendReadIndexQuorumCheck(m: Message): void {
+    // A single voter is its own quorum (a removed leader handing over is not that voter).
+    if (this.trk.isSingleton() && this.trk.isVoter(this.id)) {
+      this.respondToReadIndex(m, this.raftLog.committed);
+      return;
+    }
     this.readOnly.addRequest(this.raftLog.committed, m);
     // The leader acknowledges its own heartbeat.
     this.readOnly.recvAck(this.id, m.context);
@@ -752,10 +756,10 @@ export class Raft {
       es[i].index = li + 1 + i;
     }
     if (!this.increaseUncommittedSize(es)) return false;
-    li = this.raftLog.append(es);
-    // The leader's own log counts toward the quorum; it is durable before messages go out.
-    this.trk.progress.get(this.id)?.maybeUpdate(li);
-    this.maybeCommit();
+    this.raftLog.append(es);
+    // The leader's own entries count toward the quorum only once durable (see persisted()):
+    // this lets the application send MsgApp to followers while its own disk write is running,
+    // as the Raft thesis (§10.2.1) allows.
     return true;
   }
 
@@ -857,6 +861,17 @@ export class Raft {
     else for (const id of this.trk.memberNodes()) if (id !== this.id) this.maybeSendAppend(id, false);
     if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
     return cs;
+  }
+
+  /** The application made our log durable up to `index` (of `term`): the leader's own vote. */
+  persisted(index: number, term: number): void {
+    if (this.state !== 'leader' || this.raftLog.termOrUndefined(index) !== term) return;
+    const self = this.trk.progress.get(this.id);
+    if (!self || !self.maybeUpdate(index)) return;
+    if (this.maybeCommit()) {
+      this.releasePendingReadIndexMessages();
+      this.bcastAppend();
+    }
   }
 
   /** Called once entries up to `index` were applied; the leader leaves an auto joint config. */

@@ -145,6 +145,7 @@ export class RawNode {
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];
       r.raftLog.stableTo(last.index, last.term);
+      r.persisted(last.index, last.term);
     }
     if (rd.snapshot) {
       r.raftLog.stableSnapTo(rd.snapshot.metadata.index);

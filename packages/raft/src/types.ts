@@ -136,7 +136,11 @@ export interface Ready {
   snapshot?: Snapshot;
   /** Committed entries to apply to the state machine. They were persisted earlier. */
   committedEntries: Entry[];
-  /** Messages to send after `entries`, `hardState` and `snapshot` are durable. */
+  /**
+   * Messages to send after `entries`, `hardState` and `snapshot` are durable. A leader may send
+   * its MsgApp, MsgHeartbeat and MsgSnap before (its disk write then runs in parallel with the
+   * followers'); every other message must wait (see isSafeBeforePersist).
+   */
   messages: Message[];
   readStates: ReadState[];
   /** Whether hardState/entries must be fsynced before sending messages. */
@@ -145,6 +149,11 @@ export interface Ready {
 
 export function emptyConfState(): ConfState {
   return { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+}
+
+/** Messages a leader may send before its own Ready is durable (Raft thesis §10.2.1). */
+export function isSafeBeforePersist(m: Message): boolean {
+  return m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap';
 }
 
 export function isLocalMessage(type: MessageType): boolean {
