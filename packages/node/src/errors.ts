@@ -42,6 +42,13 @@ export class ApiError extends Error {
   }
 }
 
+/** No link to that manager came up: the request was never sent, so it is safe to retry elsewhere. */
+export class ManagerUnreachable extends ApiError {
+  constructor(addr: string, reason: string) {
+    super(503, `rpc error: code = Unavailable desc = manager ${addr} is unreachable: ${reason}`);
+  }
+}
+
 /** A SwarmKit control API error as the daemon relays it. */
 export function grpcError(code: GrpcCode, desc: string): ApiError {
   return new ApiError(HTTP_STATUS[code], `rpc error: code = ${code} desc = ${desc}`);

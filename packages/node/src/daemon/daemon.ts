@@ -361,7 +361,16 @@ export class Daemon {
     this.store = store;
     this.raft = raft;
     this.manager = new Manager(ctx, {
-      forward: (leaderAddr, op, args) => this.links.call(leaderAddr, 'control', 'call', { op, args }, clock.toReal(this.o.profile.requestTimeoutMs)),
+      forward: (leaderAddr, op, args) =>
+        this.links.call(
+          leaderAddr,
+          'control',
+          'call',
+          { op, args },
+          clock.toReal(this.o.profile.requestTimeoutMs),
+          // An election timeout: long enough for a live link to come up, short enough to notice a dead leader.
+          clock.toReal(this.o.profile.raftTickMs * this.o.profile.electionTick),
+        ),
     });
     raft.on('members', (members: RaftMember[]) => {
       this.links.retain(members.filter((m) => m.raftId !== raftId).map((m) => m.addr));

@@ -2,7 +2,7 @@
 // control calls to the leader and to send Raft messages. One link per manager address.
 
 import { PeerLink, TransportError, type Nic, type SecurityConfig, type ServiceTable } from '@swarmlab/transport';
-import { ApiError, DAEMON } from '../errors.js';
+import { ApiError, DAEMON, ManagerUnreachable } from '../errors.js';
 
 type Reply = { ok: true; value: unknown } | { ok: false; error?: { statusCode: number; message: string } };
 
@@ -43,11 +43,24 @@ export class ManagerLinks {
     }
   }
 
-  async call(addr: string, service: string, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  /**
+   * Calls a service on a manager. `connectMs` bounds the wait for a link: a manager we cannot
+   * reach fails fast (Unavailable) so the caller can look for the leader again.
+   */
+  async call(addr: string, service: string, method: string, body: unknown, timeoutMs: number, connectMs = timeoutMs): Promise<unknown> {
     let reply: Reply;
     try {
-      reply = (await this.get(addr).request(service, method, body, { timeoutMs, waitForReady: true })) as Reply;
+      const peer = this.get(addr);
+      if (!peer.connected) {
+        try {
+          await peer.waitForLink(Math.min(connectMs, timeoutMs));
+        } catch (e) {
+          throw new ManagerUnreachable(addr, e instanceof Error ? e.message : String(e));
+        }
+      }
+      reply = (await peer.request(service, method, body, { timeoutMs })) as Reply;
     } catch (e) {
+      if (e instanceof ManagerUnreachable) throw e;
       if (e instanceof TransportError && e.code === 'DeadlineExceeded') throw DAEMON.deadline();
       throw new ApiError(503, `rpc error: code = Unavailable desc = ${e instanceof Error ? e.message : String(e)}`);
     }

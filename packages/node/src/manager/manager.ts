@@ -4,7 +4,7 @@
 // leader serves reads after a ReadIndex round, so they are linearizable.
 
 import type { ServiceTable } from '@swarmlab/transport';
-import { ApiError, DAEMON, toApiError } from '../errors.js';
+import { ApiError, DAEMON, ManagerUnreachable, toApiError } from '../errors.js';
 import { clusterOf, type ManagerContext } from './context.js';
 import { issueForJoiner, renewForNode, type IssueRequest } from './ca/server.js';
 import { findNode, listNodes, removeNode, renderNode, updateNode, type NodeSpecUpdate } from './controlapi/nodes.js';
@@ -138,7 +138,15 @@ export class Manager {
       }
       const leader = this.ctx.raft.leaderMember();
       if (leader && leader.raftId !== this.ctx.raft.raftId) {
-        return await this.forwarder.forward(leader.addr, op, { args, caller });
+        try {
+          return await this.forwarder.forward(leader.addr, op, { args, caller });
+        } catch (e) {
+          // The leader we knew is unreachable: unless it changed meanwhile, wait a tick and look again.
+          if (!(e instanceof ManagerUnreachable)) throw e;
+          if (this.ctx.clock.now() > deadline) throw DAEMON.deadline();
+          await new Promise((r) => this.ctx.clock.setTimeout(() => r(undefined), this.ctx.profile.raftTickMs));
+          continue;
+        }
       }
       if (this.ctx.raft.lostQuorum()) throw DAEMON.noLeader();
       if (this.ctx.clock.now() > deadline) throw DAEMON.deadline();

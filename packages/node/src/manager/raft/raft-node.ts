@@ -5,6 +5,7 @@
 
 import {
   decodeConfChange,
+  isSafeBeforePersist,
   NoLeaderError,
   NotLeaderError,
   RaftError,
@@ -298,8 +299,17 @@ export class RaftNode extends EventEmitter {
 
   private async handleReady(rd: Ready): Promise<void> {
     if (rd.softState) this.onSoftState(rd.softState.state === 'leader', rd.softState.lead);
-    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+    let later = rd.messages;
+    if (this.node.raft.state === 'leader') {
+      // A leader replicates while its own disk write runs (its entries count only once durable).
+      this.sendMessages(rd.messages.filter(isSafeBeforePersist));
+      later = rd.messages.filter((m) => !isSafeBeforePersist(m));
+    }
+    if (rd.entries.length > 0 || rd.snapshot || (rd.hardState && rd.mustSync)) {
       await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    } else if (rd.hardState) {
+      // Only the commit index moved: no fsync (etcd does the same); it is re-learned after a crash.
+      this.o.storage.memory.setHardState(rd.hardState);
     }
     if (rd.snapshot) {
       this.restoreSnapshotData(rd.snapshot.data);
@@ -307,7 +317,7 @@ export class RaftNode extends EventEmitter {
       this.appliedIndex = rd.snapshot.metadata.index;
       this.snapshotIndex = rd.snapshot.metadata.index;
     }
-    this.sendMessages(rd.messages);
+    this.sendMessages(later);
     for (const e of rd.committedEntries) this.applyEntry(e);
     for (const rs of rd.readStates) {
       const key = Buffer.from(rs.context).toString('hex');
