@@ -12,6 +12,8 @@ import {
   newIdentityId,
   parseJoinToken,
   parseNodeCertificate,
+  parseUnlockKey,
+  renewalTime,
 } from '@swarmlab/pki';
 import { encodeConfChange, type Entry } from '@swarmlab/raft';
 import { dial, Gossip, Nic, SecurityConfig, TransportServer, type ServiceTable } from '@swarmlab/transport';
@@ -33,7 +35,7 @@ import { ENGINE_VERSION, type ClusterObject, type NodeObject, type Role, type Sw
 import { MemoryStore } from '../store/memory.js';
 import { RaftDiskStorage } from '../storage/index.js';
 import { ManagerLinks } from './forwarder.js';
-import { StateDir, type DockerState, type KnownManager } from './state-dir.js';
+import { StateDir, type DockerState, type KnownManager, type NodeCredentials } from './state-dir.js';
 import { fillSwarmSpec, defaultIngressNetwork } from './defaults.js';
 
 const GOSSIP_PORT = 7946;
@@ -89,6 +91,11 @@ export class Daemon {
   private store: MemoryStore | undefined;
   private agent: Agent | undefined;
   private managers: KnownManager[] = [];
+  /** This node's current credentials (the key file on disk holds them, maybe encrypted). */
+  private creds: NodeCredentials | undefined;
+  /** The unlock key the key file is encrypted with (autolock), if any. */
+  private kek: Buffer | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
   private transition: Promise<unknown> = Promise.resolve();
   private readonly port: number;
   /** Leadership and state changes, for the launcher's control channel. */
@@ -132,7 +139,27 @@ export class Daemon {
     const creds = await this.dir.readCredentials(kek);
     const cert = parseNodeCertificate(creds.certPem);
     this.managers = await this.dir.readManagers();
+    this.kek = kek;
     await this.activate(creds.certPem, creds.keyPem, creds.rootCAPem, cert.role, creds.dek);
+  }
+
+  /** `POST /swarm/unlock`: the unlock key decrypts the key file and the node resumes. */
+  async unlock(key: unknown): Promise<void> {
+    return this.serial(async () => {
+      if (this.state !== 'locked') throw new ApiError(409, 'swarm is not locked');
+      let kek: Buffer;
+      try {
+        kek = parseUnlockKey(String(key ?? ''));
+      } catch {
+        throw new ApiError(400, 'invalid key string');
+      }
+      try {
+        await this.dir.readCredentials(kek);
+      } catch {
+        throw new ApiError(401, 'swarm could not be unlocked: invalid key provided');
+      }
+      await this.resume(kek);
+    });
   }
 
   // ---- init ------------------------------------------------------------------------------------
@@ -314,6 +341,8 @@ export class Daemon {
     this.nodeId = cert.nodeId;
     this.clusterId = cert.clusterId;
     this.role = role;
+    this.creds = { certPem, keyPem, rootCAPem, dek };
+    this.scheduleRenewal(cert.notBefore, cert.notAfter);
     this.security.setCredentials(certPem, keyPem);
     this.security.setRoots([rootCAPem]);
     this.security.clusterId = cert.clusterId;
@@ -349,7 +378,7 @@ export class Daemon {
       transport: {
         send: (to, messages) => {
           try {
-            this.links.get(to.addr).send('raft', { from: raftId, messages });
+            this.links.get(to.addr).send('raft', { from: raftId, addr: this.advertise, messages });
           } catch {
             raft.node.reportUnreachable(to.raftId);
           }
@@ -429,6 +458,68 @@ export class Daemon {
     const c = this.store?.list<ClusterObject>('cluster')[0];
     if (!c) return;
     this.security.setDenyList(c.secrets.blacklist.map((b) => b.nodeId));
+    // Autolock: a manager keeps its key file encrypted with the cluster's current unlock key.
+    const kek = c.secrets.unlockKey ? Buffer.from(c.secrets.unlockKey, 'base64') : undefined;
+    const same = kek && this.kek ? kek.equals(this.kek) : kek === this.kek;
+    if (!same && this.creds) {
+      this.kek = kek;
+      const creds = this.creds;
+      void this.dir.writeCredentials(creds, kek).catch((e) => this.o.log('error', 'autolock: could not rewrite the key file', { err: String(e) }));
+    }
+  }
+
+  /** Renews the certificate at a random point between 50 % and 80 % of its life (SwarmKit). */
+  private scheduleRenewal(notBefore: Date, notAfter: Date): void {
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    const at = renewalTime(notBefore, notAfter).getTime();
+    const check = () => {
+      if (this.state !== 'active') return;
+      if (this.o.clock.now() < at) {
+        // Timers cannot wait months: look again later (at most a minute of real time).
+        this.renewTimer = setTimeout(check, Math.min(60_000, Math.max(10, this.o.clock.toReal(at - this.o.clock.now()))));
+        return;
+      }
+      void this.serial(() => this.renewCertificate()).catch((e) => {
+        this.o.log('warn', 'swarm: certificate renewal failed, retrying', { err: String(e) });
+        this.renewTimer = setTimeout(check, Math.max(10, this.o.clock.toReal(5000)));
+      });
+    };
+    this.renewTimer = setTimeout(check, 0);
+  }
+
+  /** Asks a manager's CA for a new certificate for our current key role; installs it. */
+  private async requestCertificate(): Promise<{ certPem: string; keyPem: string; rootCAPem: string; role: Role }> {
+    const leader = this.agent?.leaderAddr ?? this.managers.find((m) => m.node_id !== this.nodeId)?.addr ?? this.managers[0]?.addr;
+    if (!leader) throw new Error('no manager known');
+    const { keyPem, csrPem } = await createNodeKeyAndCSR();
+    const [host, port] = leader.split(':');
+    const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
+    try {
+      const reply = (await link.request('ca', 'renew', { csr: csrPem }, { timeoutMs: 10_000 })) as {
+        ok: boolean;
+        value?: { certPem: string; rootCAPem: string; role: Role };
+        error?: { message: string };
+      };
+      if (!reply.ok || !reply.value) throw new Error(reply.error?.message ?? 'renewal refused');
+      return { ...reply.value, keyPem };
+    } finally {
+      link.close('renewed');
+    }
+  }
+
+  private async installCertificate(c: { certPem: string; keyPem: string; rootCAPem: string }, dek: Buffer | undefined): Promise<void> {
+    this.creds = { certPem: c.certPem, keyPem: c.keyPem, rootCAPem: c.rootCAPem, dek };
+    await this.dir.writeCredentials(this.creds, this.kek);
+    this.security.setCredentials(c.certPem, c.keyPem);
+    const cert = parseNodeCertificate(c.certPem);
+    this.scheduleRenewal(cert.notBefore, cert.notAfter);
+  }
+
+  private async renewCertificate(): Promise<void> {
+    const c = await this.requestCertificate();
+    if (c.role !== this.role) return; // a role change is handled by promoted()/demoted()
+    await this.installCertificate(c, this.creds?.dek);
+    this.o.log('info', 'swarm: certificate renewed', { nodeId: this.nodeId });
   }
 
   private startAgent(): void {
@@ -507,22 +598,11 @@ export class Daemon {
   /** Our role became manager: renew the certificate as a manager and join Raft. */
   private async promoted(): Promise<void> {
     if (this.role === 'manager' || this.state !== 'active') return;
-    const { keyPem, csrPem } = await createNodeKeyAndCSR();
-    const leader = this.agent?.leaderAddr ?? this.managers[0]?.addr;
-    if (!leader) return;
-    const [host, port] = leader.split(':');
-    const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
-    let reply: { ok: boolean; value?: { certPem: string; rootCAPem: string; role: Role } };
-    try {
-      reply = (await link.request('ca', 'renew', { csr: csrPem }, { timeoutMs: 10_000 })) as typeof reply;
-    } finally {
-      link.close('renewed');
-    }
-    if (!reply.ok || !reply.value || reply.value.role !== 'manager') return;
+    const c = await this.requestCertificate();
+    if (c.role !== 'manager') return;
     const dek = generateDataEncryptionKey();
     await rm(this.dir.raft, { recursive: true, force: true });
-    await this.dir.writeCredentials({ certPem: reply.value.certPem, keyPem, rootCAPem: reply.value.rootCAPem, dek });
-    this.security.setCredentials(reply.value.certPem, keyPem);
+    await this.installCertificate(c, dek);
     this.role = 'manager';
     await this.startManager(dek);
     this.o.log('info', 'swarm: promoted to manager', { nodeId: this.nodeId });
@@ -535,26 +615,15 @@ export class Daemon {
     await this.stopManager();
     await rm(this.dir.raft, { recursive: true, force: true });
     this.role = 'worker';
+    // A worker's key file is never encrypted (autolock is for managers).
+    this.kek = undefined;
     // Renew until the leader has flipped our role and signs a worker certificate.
     for (let attempt = 0; attempt < 50 && this.state === 'active'; attempt++) {
       try {
-        const leader = this.agent?.leaderAddr ?? this.managers.find((m) => m.node_id !== this.nodeId)?.addr;
-        if (!leader) throw new Error('no manager known');
-        const { keyPem, csrPem } = await createNodeKeyAndCSR();
-        const [host, port] = leader.split(':');
-        const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
-        try {
-          const reply = (await link.request('ca', 'renew', { csr: csrPem }, { timeoutMs: 10_000 })) as {
-            ok: boolean;
-            value?: { certPem: string; rootCAPem: string; role: Role };
-          };
-          if (reply.ok && reply.value?.role === 'worker') {
-            await this.dir.writeCredentials({ certPem: reply.value.certPem, keyPem, rootCAPem: reply.value.rootCAPem });
-            this.security.setCredentials(reply.value.certPem, keyPem);
-            return;
-          }
-        } finally {
-          link.close('renewed');
+        const c = await this.requestCertificate();
+        if (c.role === 'worker') {
+          await this.installCertificate(c, undefined);
+          return;
         }
       } catch (e) {
         this.o.log('info', 'swarm: worker certificate renewal pending', { err: String(e) });
@@ -576,6 +645,7 @@ export class Daemon {
   }
 
   private async teardown(): Promise<void> {
+    if (this.renewTimer) clearTimeout(this.renewTimer);
     const g = this.gossip;
     this.gossip = undefined;
     await g?.close().catch(() => undefined);

@@ -83,6 +83,10 @@ export function engineRoutes(daemon: Daemon): Router {
     return undefined;
   });
   r.on('GET', '/swarm/unlockkey', () => daemon.control('swarm.unlockKey', {}));
+  r.on('POST', '/swarm/unlock', async (req) => {
+    await daemon.unlock((await objectBody<{ UnlockKey?: string }>(req, 'swarm.UnlockRequest')).UnlockKey);
+    return undefined;
+  });
 
   for (const kind of ['secret', 'config'] as const) {
     const base = `/${kind}s`;

@@ -184,9 +184,11 @@ export class Manager {
     return {
       raft: {
         access: 'managerOnly',
-        onMessage: (body) => {
-          const b = body as { from: number; messages: Message[] };
-          if (b && typeof b.from === 'number' && Array.isArray(b.messages)) this.ctx.raft.receive(b.from, b.messages);
+        onMessage: (body, c) => {
+          const b = body as { from: number; messages: Message[]; addr?: string };
+          if (!b || typeof b.from !== 'number' || !Array.isArray(b.messages)) return;
+          const sender = c.peer && typeof b.addr === 'string' ? { nodeId: c.peer.nodeId, addr: b.addr } : undefined;
+          this.ctx.raft.receive(b.from, b.messages, sender);
         },
       },
       control: {

@@ -143,8 +143,13 @@ export class RaftNode extends EventEmitter {
 
   // ---- inputs ------------------------------------------------------------------------------------
 
-  /** Messages from a peer manager (already authenticated by mTLS). */
-  receive(from: number, messages: Message[]): void {
+  /**
+   * Messages from a peer manager (already authenticated by mTLS). `sender` is where the link
+   * says they came from: a member we do not know yet (we restarted before applying the change
+   * that added it) becomes reachable at once instead of waiting for a log we cannot fetch.
+   */
+  receive(from: number, messages: Message[], sender?: { nodeId: string; addr: string }): void {
+    if (sender && !this.members.has(from) && !this.removed.has(from)) this.members.set(from, { raftId: from, ...sender });
     if (process.env.SWARMLAB_DEBUG_RAFT) this.o.log?.('info', 'raft: recv', { from, types: messages.map((m) => `${m.type}:${m.term}`).join(',') });
     this.lastHeard.set(from, this.o.clock.now());
     for (const m of messages) {
