@@ -41,8 +41,10 @@ export class NodeProcess {
     const child = spawn(
       process.execPath,
       [
-        // A node holds little live data: a small young generation keeps its RSS down.
+        // A node holds little live data: a small young generation keeps its RSS down, and a
+        // worker (mostly idle, heartbeats and gossip) runs without V8's optimizing compiler.
         '--max-semi-space-size=1',
+        ...(s.role === 'worker' ? ['--lite-mode'] : []),
         main,
         '--addr', s.addr,
         '--state-dir', s.stateDir,

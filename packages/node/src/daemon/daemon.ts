@@ -2,19 +2,9 @@
 // enters one only through init/join; it then runs an agent always and a manager when its role
 // says so. Everything it needs to come back as the same node lives in its state directory.
 
-import {
-  checkRemoteCA,
-  createNodeKeyAndCSR,
-  createRootCA,
-  generateDataEncryptionKey,
-  generateJoinToken,
-  issueNodeCertificate,
-  newIdentityId,
-  parseJoinToken,
-  parseNodeCertificate,
-  parseUnlockKey,
-  renewalTime,
-} from '@swarmlab/pki';
+// Only pki's light modules are imported statically; certificate work (and @peculiar/x509 with
+// it, ~15 MB) loads on first use, so an idle worker stays small.
+import { generateDataEncryptionKey, newIdentityId, parseUnlockKey, renewalTime } from '@swarmlab/pki';
 import { encodeConfChange, type Entry } from '@swarmlab/raft';
 import { dial, Gossip, Nic, SecurityConfig, TransportServer, type ServiceTable } from '@swarmlab/transport';
 import { EventEmitter } from 'node:events';
@@ -27,8 +17,7 @@ import { Agent } from '../agent/session.js';
 import { commit, type ManagerContext } from '../manager/context.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { newKeyRing } from '../manager/keymanager/keymanager.js';
-import { Manager } from '../manager/manager.js';
-import { newNodeObject, tlsInfo } from '../manager/ca/server.js';
+import type { Manager } from '../manager/manager.js';
 import { encodeMember, newRaftId, type RaftMember } from '../manager/raft/members.js';
 import { RaftNode } from '../manager/raft/raft-node.js';
 import { ENGINE_VERSION, type ClusterObject, type NodeObject, type Role, type SwarmSpec } from '../manager/objects.js';
@@ -37,6 +26,11 @@ import { RaftDiskStorage } from '../storage/index.js';
 import { ManagerLinks } from './forwarder.js';
 import { StateDir, type DockerState, type KnownManager, type NodeCredentials } from './state-dir.js';
 import { fillSwarmSpec, defaultIngressNetwork } from './defaults.js';
+import { certInfo } from './cert-info.js';
+
+const loadPki = () => import('@swarmlab/pki');
+const loadManager = () => import('../manager/manager.js');
+const loadCA = () => import('../manager/ca/server.js');
 
 const GOSSIP_PORT = 7946;
 
@@ -137,7 +131,7 @@ export class Daemon {
 
   private async resume(kek?: Buffer): Promise<void> {
     const creds = await this.dir.readCredentials(kek);
-    const cert = parseNodeCertificate(creds.certPem);
+    const cert = certInfo(creds.certPem);
     this.managers = await this.dir.readManagers();
     this.kek = kek;
     await this.activate(creds.certPem, creds.keyPem, creds.rootCAPem, cert.role, creds.dek);
@@ -181,6 +175,8 @@ export class Daemon {
 
       this.state = 'pending';
       try {
+        const { createRootCA, createNodeKeyAndCSR, issueNodeCertificate, generateJoinToken } = await loadPki();
+        const { newNodeObject, tlsInfo } = await loadCA();
         const ca = await createRootCA({ now: this.o.clock.date() });
         const clusterId = newIdentityId();
         const nodeId = newIdentityId();
@@ -287,6 +283,7 @@ export class Daemon {
       const remotes = req.RemoteAddrs ?? [];
       if (remotes.length === 0) throw new ApiError(400, 'at least 1 RemoteAddr is required to join');
       if (!req.JoinToken) throw new ApiError(400, 'invalid join token');
+      const { parseJoinToken, checkRemoteCA, createNodeKeyAndCSR } = await loadPki();
       let token;
       try {
         token = parseJoinToken(req.JoinToken);
@@ -337,7 +334,7 @@ export class Daemon {
 
   /** Starts the swarm components for the credentials at hand. */
   private async activate(certPem: string, keyPem: string, rootCAPem: string, role: Role, dek?: Buffer): Promise<void> {
-    const cert = parseNodeCertificate(certPem);
+    const cert = certInfo(certPem);
     this.nodeId = cert.nodeId;
     this.clusterId = cert.clusterId;
     this.role = role;
@@ -389,6 +386,7 @@ export class Daemon {
     const ctx: ManagerContext = { store, raft, clock, profile: this.o.profile, nodeId: this.nodeId, log: this.o.log };
     this.store = store;
     this.raft = raft;
+    const { Manager } = await loadManager();
     this.manager = new Manager(ctx, {
       forward: (leaderAddr, op, args) =>
         this.links.call(
@@ -491,6 +489,7 @@ export class Daemon {
   private async requestCertificate(): Promise<{ certPem: string; keyPem: string; rootCAPem: string; role: Role }> {
     const leader = this.agent?.leaderAddr ?? this.managers.find((m) => m.node_id !== this.nodeId)?.addr ?? this.managers[0]?.addr;
     if (!leader) throw new Error('no manager known');
+    const { createNodeKeyAndCSR } = await loadPki();
     const { keyPem, csrPem } = await createNodeKeyAndCSR();
     const [host, port] = leader.split(':');
     const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
@@ -511,7 +510,7 @@ export class Daemon {
     this.creds = { certPem: c.certPem, keyPem: c.keyPem, rootCAPem: c.rootCAPem, dek };
     await this.dir.writeCredentials(this.creds, this.kek);
     this.security.setCredentials(c.certPem, c.keyPem);
-    const cert = parseNodeCertificate(c.certPem);
+    const cert = certInfo(c.certPem);
     this.scheduleRenewal(cert.notBefore, cert.notAfter);
   }
 

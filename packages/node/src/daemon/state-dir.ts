@@ -8,7 +8,7 @@
 //   state.json                    known managers [{node_id, addr}]
 //   docker-state.json             the daemon's start configuration
 
-import { decodePemBlocks, decryptPrivateKeyPem, encryptPrivateKeyPem, unwrapKey, wrapKey } from '@swarmlab/pki';
+import { unwrapKey, wrapKey } from '@swarmlab/pki';
 import { mkdir, open, readFile, rename, rm, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -76,6 +76,7 @@ export class StateDir {
     if (kek) headers['kek-version'] = '1';
     let keyPem = c.keyPem;
     if (kek) {
+      const { encryptPrivateKeyPem } = await import('@swarmlab/pki');
       keyPem = encryptPrivateKeyPem(c.keyPem, kek, headers);
     } else if (Object.keys(headers).length > 0) {
       keyPem = withHeaders(c.keyPem, headers);
@@ -95,17 +96,18 @@ export class StateDir {
     const certPem = await readFile(join(this.certificates, 'swarm-node.crt'), 'utf8');
     const rootCAPem = await readFile(join(this.certificates, 'swarm-root-ca.crt'), 'utf8');
     const stored = await readFile(join(this.certificates, 'swarm-node.key'), 'utf8');
-    const block = decodePemBlocks(stored)[0];
-    if (!block) throw new Error('certificates/swarm-node.key holds no key');
+    const headers = pemHeaders(stored);
     let keyPem: string;
     let dek: Buffer | undefined;
-    if (block.label === 'ENCRYPTED PRIVATE KEY') {
+    if (stored.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
       if (!kek) throw new Error('node is locked, and needs a valid unlock key');
+      const { decryptPrivateKeyPem } = await import('@swarmlab/pki');
       keyPem = decryptPrivateKeyPem(stored, kek);
-      if (block.headers['raft-dek']) dek = unwrapKey(kek, Buffer.from(block.headers['raft-dek'], 'base64'));
+      if (headers['raft-dek']) dek = unwrapKey(kek, Buffer.from(headers['raft-dek'], 'base64'));
     } else {
+      if (!stored.includes('PRIVATE KEY-----')) throw new Error('certificates/swarm-node.key holds no key');
       keyPem = stripHeaders(stored);
-      if (block.headers['raft-dek']) dek = Buffer.from(block.headers['raft-dek'], 'base64');
+      if (headers['raft-dek']) dek = Buffer.from(headers['raft-dek'], 'base64');
     }
     return { certPem, keyPem, rootCAPem, dek };
   }
@@ -153,6 +155,17 @@ function withHeaders(pem: string, headers: Record<string, string>): string {
     .sort()
     .map((k) => `${k}: ${headers[k]}`);
   return [lines[0], ...head, '', ...lines.slice(1)].join('\n') + '\n';
+}
+
+/** RFC 1421 headers of the first PEM block ("raft-dek: …"). */
+function pemHeaders(pem: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of pem.split('\n').slice(1)) {
+    const m = /^([A-Za-z0-9-]+): (.*)$/.exec(line.trim());
+    if (!m) break;
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 function stripHeaders(pem: string): string {
