@@ -20,7 +20,7 @@ import {
   type RulePlan,
 } from './faults.js';
 import { NodeProcess, type Role } from './node-process.js';
-import { allocateAddressBlock, clusterDir, type ClusterRecord } from './paths.js';
+import { allocateAddressBlock, clusterDir, releaseBlock, type ClusterRecord } from './paths.js';
 
 export interface LabOptions {
   name?: string;
@@ -90,6 +90,9 @@ export class Lab {
     const resuming = record !== undefined && !options.fresh;
     if (!record || options.fresh) {
       record = { name, managers, workers, addressBlock: await allocateAddressBlock(options.home, name), formed: false, profile: options.profile ?? 'fast', timeScale: options.timeScale ?? 1 };
+    } else {
+      // Coming back on the same addresses: claim them again (and refuse if it is already up).
+      await allocateAddressBlock(options.home, name);
     }
     const lab = new Lab(name, { ...options, profile: options.profile ?? record.profile, timeScale: options.timeScale ?? record.timeScale }, record);
     await lab.control.listen();
@@ -500,6 +503,7 @@ export class Lab {
   async down(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((n) => n.stop(3000).catch(() => n.kill())));
     await this.control.close();
+    releaseBlock(this.record.addressBlock);
     this.log({ kind: 'process', action: 'down' });
     try {
       this.saveRecord();

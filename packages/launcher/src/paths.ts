@@ -1,9 +1,9 @@
 // Where clusters live: $SWARMLAB_HOME (default ~/.swarmlab)/clusters/<name>, never in the repo.
 // Each cluster gets its own loopback block 127.B.0.0/16 so several can run side by side.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface ClusterRecord {
@@ -48,20 +48,65 @@ export function listClusters(home?: string): ClusterRecord[] {
 }
 
 /**
- * A free 127.B block (B from 10 to 250), keeping the one a cluster of this name had. A block is
- * free when no cluster here claims it and nothing listens on its first node's Engine API port
- * (clusters under another SWARMLAB_HOME, or tests, may use it).
+ * Claims a 127.B block (B from 10 to 250) for this process, keeping the one a cluster of this
+ * name had. Claims are lock files under the system temp directory holding the owner's pid, so
+ * two launchers (several test files, several SWARMLAB_HOMEs) never get the same block; a claim
+ * whose owner died is taken over. Nothing may listen on the block's first node either.
  */
 export async function allocateAddressBlock(home: string | undefined, name: string): Promise<number> {
   const clusters = listClusters(home);
   const mine = clusters.find((c) => c.name === name);
-  if (mine) return mine.addressBlock;
+  if (mine) {
+    if (!claimBlock(mine.addressBlock)) throw new Error(`cluster "${name}" is already running (its addresses 127.${mine.addressBlock}.x.y are in use)`);
+    return mine.addressBlock;
+  }
   const used = new Set(clusters.map((c) => c.addressBlock));
   for (let b = 10; b <= 250; b++) {
     if (used.has(b)) continue;
+    if (!claimBlock(b)) continue;
     if (await portFree(`127.${b}.0.2`, 2375)) return b;
+    releaseBlock(b);
   }
   throw new Error('no free loopback block for another cluster: stop one with `swarmlab down NAME`');
+}
+
+const LOCK_DIR = join(tmpdir(), 'swarmlab-address-blocks');
+
+function claimBlock(block: number): boolean {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  const file = join(LOCK_DIR, String(block));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    const owner = Number(readFileSync(file, 'utf8'));
+    if (owner === process.pid) return true;
+    if (owner > 0 && alive(owner)) return false;
+    // The owner died without releasing it: take it over (rename is atomic).
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, String(process.pid));
+    renameSync(tmp, file);
+    return Number(readFileSync(file, 'utf8')) === process.pid;
+  }
+}
+
+/** Gives a block back (Lab.down). */
+export function releaseBlock(block: number): void {
+  const file = join(LOCK_DIR, String(block));
+  try {
+    if (Number(readFileSync(file, 'utf8')) === process.pid) unlinkSync(file);
+  } catch {
+    /* not ours or gone */
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function portFree(host: string, port: number): Promise<boolean> {
