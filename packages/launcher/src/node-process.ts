@@ -45,6 +45,8 @@ export class NodeProcess {
         // worker (mostly idle, heartbeats and gossip) runs without V8's optimizing compiler.
         '--max-semi-space-size=1',
         ...(s.role === 'worker' ? ['--lite-mode'] : []),
+        // Extra Node.js flags for every node, e.g. SWARMLAB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+        ...(process.env.SWARMLAB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
         main,
         '--addr', s.addr,
         '--state-dir', s.stateDir,

@@ -64,6 +64,8 @@ const packr = new Packr({ useRecords: false, moreTypes: true });
 
 export class MemoryStore extends EventEmitter {
   private tables = new Map<Table, Map<string, StoredObject>>(TABLES.map((t) => [t, new Map()]));
+  /** Spec.Name → ID for the tables whose names are unique (kept in step with `tables`). */
+  private names = new Map<Table, Map<string, string>>([...NAMED].map((t) => [t, new Map()]));
   /** Raft index of the last applied transaction. */
   appliedIndex = 0;
 
@@ -76,6 +78,11 @@ export class MemoryStore extends EventEmitter {
   }
 
   findByName<T extends StoredObject = StoredObject>(table: Table, name: string): T | undefined {
+    const index = this.names.get(table);
+    if (index) {
+      const id = index.get(name);
+      return id === undefined ? undefined : (this.get<T>(table, id));
+    }
     for (const o of this.tables.get(table)!.values()) if (objectName(o) === name) return o as T;
     return undefined;
   }
@@ -123,11 +130,28 @@ export class MemoryStore extends EventEmitter {
     if (!NAMED.has(table)) return;
     const name = objectName(o);
     if (!name) return;
-    for (const other of this.tables.get(table)!.values()) {
-      if (other.ID === o.ID || objectName(other) !== name) continue;
-      if (pending.get(`${table}/${other.ID}`) === null) continue; // deleted in this transaction
+    const conflict = (): never => {
       throw new StoreConflictError(`name conflicts with an existing object: ${table} ${name} already exists`, 'name-conflict');
+    };
+    const holder = this.names.get(table)!.get(name);
+    // Taken by another object that this transaction neither deletes nor renames.
+    if (holder !== undefined && holder !== o.ID) {
+      const p = pending.get(`${table}/${holder}`);
+      if (p === undefined || (p !== null && objectName(p) === name)) conflict();
     }
+    // Taken by another object created or renamed earlier in this same transaction.
+    for (const [key, p] of pending) {
+      if (p && key.startsWith(`${table}/`) && p.ID !== o.ID && objectName(p) === name) conflict();
+    }
+  }
+
+  private indexName(table: Table, old: StoredObject | undefined, now: StoredObject | undefined): void {
+    const index = this.names.get(table);
+    if (!index) return;
+    const oldName = old && objectName(old);
+    if (oldName && index.get(oldName) === old!.ID) index.delete(oldName);
+    const newName = now && objectName(now);
+    if (newName) index.set(newName, now!.ID);
   }
 
   /**
@@ -148,6 +172,7 @@ export class MemoryStore extends EventEmitter {
       if (c.action === 'delete') {
         const old = table.get(c.id)!;
         table.delete(c.id);
+        this.indexName(c.table, old, undefined);
         events.push({ action: 'delete', table: c.table, object: old });
         continue;
       }
@@ -160,6 +185,7 @@ export class MemoryStore extends EventEmitter {
         UpdatedAt: tx.time,
       };
       table.set(object.ID, object);
+      this.indexName(c.table, old, object);
       events.push({ action: c.action === 'create' ? 'create' : 'update', table: c.table, object, old });
     }
     this.appliedIndex = index;
@@ -177,6 +203,8 @@ export class MemoryStore extends EventEmitter {
   restore(bytes: Uint8Array): void {
     const { appliedIndex, data } = packr.unpack(bytes) as { appliedIndex: number; data: Record<string, StoredObject[]> };
     this.tables = new Map(TABLES.map((t) => [t, new Map((data[t] ?? []).map((o) => [o.ID, o]))]));
+    this.names = new Map([...NAMED].map((t) => [t, new Map()]));
+    for (const t of NAMED) for (const o of this.tables.get(t)!.values()) this.indexName(t, undefined, o);
     this.appliedIndex = appliedIndex;
     this.emit('restored');
   }
