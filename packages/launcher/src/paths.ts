@@ -48,7 +48,7 @@ export function listClusters(home?: string): ClusterRecord[] {
 }
 
 /**
- * Claims a 127.B block (B from 10 to 250) for this process, keeping the one a cluster of this
+ * Claims a 127.B block (B from 10 to 127) for this process, keeping the one a cluster of this
  * name had. Claims are lock files under the system temp directory holding the owner's pid, so
  * two launchers (several test files, several SWARMLAB_HOMEs) never get the same block; a claim
  * whose owner died is taken over. Nothing may listen on the block's first node either.
@@ -61,7 +61,8 @@ export async function allocateAddressBlock(home: string | undefined, name: strin
     return mine.addressBlock;
   }
   const used = new Set(clusters.map((c) => c.addressBlock));
-  for (let b = 10; b <= 250; b++) {
+  // Blocks above 127 are the nodes' container addresses (127.(B+128).x.y).
+  for (let b = 10; b <= 127; b++) {
     if (used.has(b)) continue;
     if (!claimBlock(b)) continue;
     if (await portFree(`127.${b}.0.2`, 2375)) return b;

@@ -29,7 +29,8 @@ export class Supervisor {
 
   private constructor(readonly lab: Lab) {
     this.socketPath = supervisorSocket(lab.dir);
-    this.observer = new StatusObserver(lab);
+    // Poll about twice per dispatcher heartbeat period, so a Down node shows within a second.
+    this.observer = new StatusObserver(lab, lab.opts.profile === 'fast' ? 500 : 2000);
   }
 
   /** Brings the cluster up, then serves it. */

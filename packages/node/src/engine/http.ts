@@ -32,9 +32,10 @@ export class Router {
   on(method: string, path: string, handler: Handler): this {
     const keys: string[] = [];
     const pattern = new RegExp(
-      '^' + path.replace(/\{(\w+)\}/g, (_, k: string) => {
+      '^' + path.replace(/\{(\w+)(\*?)\}/g, (_, k: string, rest: string) => {
         keys.push(k);
-        return '([^/]+)';
+        // {name*} spans slashes (image names such as traefik/whoami).
+        return rest ? '(.+)' : '([^/]+)';
       }) + '$',
     );
     this.routes.push({ method, pattern, keys, handler });

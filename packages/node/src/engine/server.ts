@@ -88,6 +88,36 @@ export function engineRoutes(daemon: Daemon): Router {
     return undefined;
   });
 
+  r.on('POST', '/services/create', async (req, res) => {
+    sendJson(res, 201, await daemon.control('service.create', { spec: await objectBody(req, 'swarm.ServiceSpec') }));
+  });
+  r.on('GET', '/services', (req) =>
+    daemon.control('service.list', { filters: req.query.get('filters') ?? undefined, status: boolQuery(req.query, 'status') }),
+  );
+  r.on('GET', '/services/{id}', (req) =>
+    daemon.control('service.inspect', { ref: req.params.id, insertDefaults: boolQuery(req.query, 'insertDefaults') }),
+  );
+  r.on('POST', '/services/{id}/update', async (req) => {
+    const version = intQuery(req.query, 'version');
+    if (version === undefined) throw new ApiError(400, 'invalid service version');
+    return daemon.control('service.update', {
+      ref: req.params.id,
+      version,
+      spec: await objectBody(req, 'swarm.ServiceSpec'),
+      rollback: req.query.get('rollback') === 'previous',
+    });
+  });
+  r.on('DELETE', '/services/{id}', async (req) => {
+    await daemon.control('service.remove', { ref: req.params.id });
+    return undefined;
+  });
+  r.on('GET', '/tasks', (req) => daemon.control('task.list', { filters: req.query.get('filters') ?? undefined }));
+  r.on('GET', '/tasks/{id}', (req) => daemon.control('task.inspect', { ref: req.params.id }));
+  // A daemon without a registry cannot resolve digests: the CLI warns and carries on.
+  r.on('GET', '/distribution/{name*}/json', (req) => {
+    throw new ApiError(500, `Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host (swarmlab has no registry; image ${req.params.name} is used as given)`);
+  });
+
   for (const kind of ['secret', 'config'] as const) {
     const base = `/${kind}s`;
     const goType = kind === 'secret' ? 'swarm.SecretSpec' : 'swarm.ConfigSpec';

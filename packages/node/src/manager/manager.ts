@@ -9,10 +9,12 @@ import { clusterOf, type ManagerContext } from './context.js';
 import { issueForJoiner, renewForNode, type IssueRequest } from './ca/server.js';
 import { findNode, listNodes, removeNode, renderNode, updateNode, type NodeSpecUpdate } from './controlapi/nodes.js';
 import { createBlob, inspectBlob, listBlobs, removeBlob, updateBlob, type Kind } from './controlapi/secrets.js';
+import { createService, inspectService, inspectTask, listServices, listTasks, removeService, updateService } from './controlapi/services.js';
 import { inspectSwarm, unlockKey, updateSwarm, type SwarmUpdateFlags } from './controlapi/swarm.js';
 import { Dispatcher, type SessionUpdate } from './dispatcher/dispatcher.js';
 import { KeyManager } from './keymanager/keymanager.js';
 import { newRaftId } from './raft/members.js';
+import { Orchestration } from './orchestration.js';
 import { RoleManager } from './rolemanager/rolemanager.js';
 import type { Message } from '@swarmlab/raft';
 
@@ -38,6 +40,7 @@ export class Manager {
   private dispatcher: Dispatcher;
   private keyManager: KeyManager;
   private roleManager: RoleManager;
+  private orchestration: Orchestration;
   private leading = false;
   private readonly ops: Record<string, { read: boolean; run: ControlOp }>;
 
@@ -48,6 +51,7 @@ export class Manager {
     this.dispatcher = new Dispatcher(ctx);
     this.keyManager = new KeyManager(ctx);
     this.roleManager = new RoleManager(ctx);
+    this.orchestration = new Orchestration(ctx);
     this.ops = {
       'swarm.inspect': { read: true, run: (c) => inspectSwarm(c) },
       'swarm.update': { read: false, run: (c, a) => updateSwarm(c, a.version, a.spec, a.flags as SwarmUpdateFlags) },
@@ -56,6 +60,13 @@ export class Manager {
       'node.inspect': { read: true, run: (c, a) => renderNode(c, findNode(c, a.ref)) },
       'node.update': { read: false, run: (c, a) => updateNode(c, a.ref, a.version, a.spec as NodeSpecUpdate) },
       'node.remove': { read: false, run: (c, a) => removeNode(c, a.ref, Boolean(a.force)) },
+      'service.create': { read: false, run: (c, a) => createService(c, a.spec) },
+      'service.list': { read: true, run: (c, a) => listServices(c, a.filters, Boolean(a.status)) },
+      'service.inspect': { read: true, run: (c, a) => inspectService(c, a.ref, Boolean(a.insertDefaults)) },
+      'service.update': { read: false, run: (c, a) => updateService(c, a.ref, a.version, a.spec, Boolean(a.rollback)) },
+      'service.remove': { read: false, run: (c, a) => removeService(c, a.ref) },
+      'task.list': { read: true, run: (c, a) => listTasks(c, a.filters) },
+      'task.inspect': { read: true, run: (c, a) => inspectTask(c, a.ref) },
       ...blobOps('secret'),
       ...blobOps('config'),
       'ca.issue': { read: false, run: (c, a) => issueForJoiner(c, a as IssueRequest) },
@@ -116,6 +127,7 @@ export class Manager {
     await this.dispatcher.start();
     this.keyManager.start();
     this.roleManager.start();
+    this.orchestration.start();
   }
 
   private stopLeading(): void {
@@ -124,6 +136,7 @@ export class Manager {
     this.dispatcher.stop();
     this.keyManager.stop();
     this.roleManager.stop();
+    this.orchestration.stop();
   }
 
   /** Runs a control operation on the leader, forwarding it there if this manager is not it. */
@@ -228,6 +241,17 @@ export class Manager {
               });
               c.link.once('close', () => this.dispatcher.disconnect(nodeId, info.sessionId));
               return { ok: true, value: info };
+            } catch (e) {
+              return { ok: false, error: toApiError(e).toJSON() };
+            }
+          },
+          updateTaskStatus: (body, c) => {
+            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
+            try {
+              const b = body as { sessionId: string; updates: { taskId: string; status: Record<string, unknown> }[] };
+              if (!b || !Array.isArray(b.updates)) throw new ApiError(400, 'updates must be a list');
+              this.dispatcher.updateTaskStatus(c.peer!.nodeId, b.sessionId, b.updates);
+              return { ok: true, value: null };
             } catch (e) {
               return { ok: false, error: toApiError(e).toJSON() };
             }

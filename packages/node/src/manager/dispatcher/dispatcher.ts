@@ -7,9 +7,30 @@ import { randomBytes } from 'node:crypto';
 import { grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import type { GossipKey, NodeObject, NodeState } from '../objects.js';
+import type { StoredObject } from '../../store/memory.js';
+import { taskStateRank, type TaskState } from '@swarmlab/api';
+
+/** Tasks the scheduler has not placed yet are not sent to agents. */
+const ASSIGNABLE_BEFORE = ['new', 'pending', 'allocated'];
+
+function isForwardState(current: string, next: string): boolean {
+  return taskStateRank(next as TaskState) >= taskStateRank(current as TaskState);
+}
+
+/** A task as its node's agent receives it, with the secrets and configs it uses. */
+export interface Assignment {
+  task: Record<string, unknown>;
+  serviceName: string;
+  /** The ports the service's containers listen on (its endpoint's target ports). */
+  ports: { targetPort: number; protocol: 'tcp' | 'udp' }[];
+  secrets: { id: string; name: string; data: string }[];
+  configs: { id: string; name: string; data: string }[];
+}
 
 export interface SessionUpdate {
   node: Record<string, unknown>;
+  /** Every task assigned to the node (state ≥ assigned), complete each time (SwarmKit: COMPLETE). */
+  tasks: Assignment[];
   managers: { nodeId: string; addr: string }[];
   gossipKeys: GossipKey[];
   rootCA: string;
@@ -45,6 +66,10 @@ export class Dispatcher {
     if (!this.running) return;
     if (ev.table === 'node') this.push(ev.object.ID);
     else if (ev.table === 'cluster') for (const id of this.sessions.keys()) this.push(id);
+    else if (ev.table === 'task') {
+      const t = ev as unknown as { object: { NodeID?: string }; old?: { NodeID?: string } };
+      for (const id of new Set([t.object.NodeID, t.old?.NodeID])) if (id) this.pushSoon(id);
+    }
   };
   private readonly onMembers = () => {
     if (this.running) for (const id of this.sessions.keys()) this.push(id);
@@ -167,16 +192,91 @@ export class Dispatcher {
     }
   }
 
+  private assignments(nodeId: string): Assignment[] {
+    const out: Assignment[] = [];
+    for (const t of this.ctx.store.list<StoredObject & { NodeID?: string; Status: { State: string }; Spec: { ContainerSpec?: { Secrets?: { SecretID: string }[]; Configs?: { ConfigID: string }[] } } }>('task')) {
+      if (t.NodeID !== nodeId || ASSIGNABLE_BEFORE.includes(t.Status.State)) continue;
+      const blob = (table: 'secret' | 'config', id: string) => {
+        const o = this.ctx.store.get<StoredObject & { Spec: { Name: string; Data?: string } }>(table, id);
+        return o ? [{ id: o.ID, name: o.Spec.Name, data: o.Spec.Data ?? '' }] : [];
+      };
+      const service = this.ctx.store.get<StoredObject & { Spec: { Name: string }; Endpoint?: { Ports?: { TargetPort: number; Protocol?: string }[] } }>(
+        'service',
+        (t as unknown as { ServiceID: string }).ServiceID,
+      );
+      out.push({
+        task: t,
+        serviceName: service?.Spec.Name ?? '',
+        ports: (service?.Endpoint?.Ports ?? []).map((p) => ({ targetPort: p.TargetPort, protocol: p.Protocol === 'udp' ? 'udp' : 'tcp' })),
+        secrets: (t.Spec.ContainerSpec?.Secrets ?? []).flatMap((r) => blob('secret', r.SecretID)),
+        configs: (t.Spec.ContainerSpec?.Configs ?? []).flatMap((r) => blob('config', r.ConfigID)),
+      });
+    }
+    return out;
+  }
+
   private update(nodeId: string): SessionUpdate {
     const cluster = clusterOf(this.ctx);
     const node = this.ctx.store.get<NodeObject>('node', nodeId);
     return {
       node: (node ?? {}) as Record<string, unknown>,
+      tasks: this.assignments(nodeId),
       managers: [...this.ctx.raft.members.values()].map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
       gossipKeys: cluster.secrets.gossipKeys,
       rootCA: cluster.TLSInfo.TrustRoot,
       blacklist: cluster.secrets.blacklist.map((b) => b.nodeId),
     };
+  }
+
+  private pushTimers = new Map<string, NodeJS.Immediate>();
+
+  /** Batches the pushes a burst of task changes causes (SwarmKit: up to 100 ms of quiet). */
+  private pushSoon(nodeId: string): void {
+    if (this.pushTimers.has(nodeId) || !this.sessions.has(nodeId)) return;
+    this.pushTimers.set(
+      nodeId,
+      setImmediate(() => {
+        this.pushTimers.delete(nodeId);
+        this.push(nodeId);
+      }),
+    );
+  }
+
+  /**
+   * An agent reports task states. Only its own tasks, only forward (SwarmKit drops backward
+   * updates); applied in batches.
+   */
+  updateTaskStatus(nodeId: string, sessionId: string, updates: { taskId: string; status: Record<string, unknown> }[]): void {
+    const s = this.sessions.get(nodeId);
+    if (!s || s.sessionId !== sessionId) throw grpcError('InvalidArgument', 'session invalid');
+    for (const u of updates) {
+      const t = this.ctx.store.get<StoredObject & { NodeID?: string; Status: { State: string } }>('task', u.taskId);
+      if (!t) continue;
+      if (t.NodeID !== nodeId) throw grpcError('PermissionDenied', 'cannot update a task not assigned this node');
+      this.pendingStatus.set(u.taskId, u.status);
+    }
+    if (!this.statusTimer) this.statusTimer = setImmediate(() => void this.flushStatus());
+  }
+
+  private pendingStatus = new Map<string, Record<string, unknown>>();
+  private statusTimer: NodeJS.Immediate | undefined;
+
+  private async flushStatus(): Promise<void> {
+    this.statusTimer = undefined;
+    const batch = [...this.pendingStatus];
+    this.pendingStatus.clear();
+    const changes = [];
+    for (const [taskId, status] of batch) {
+      const t = this.ctx.store.get<StoredObject & { Status: { State: string } }>('task', taskId);
+      if (!t || !isForwardState(t.Status.State, String(status.State))) continue;
+      changes.push({ action: 'patch' as const, table: 'task' as const, id: taskId, set: { Status: status } });
+    }
+    if (changes.length === 0) return;
+    try {
+      await commit(this.ctx, changes);
+    } catch (e) {
+      this.ctx.log('warn', 'dispatcher: task status update failed', { err: String(e) });
+    }
   }
 
   private push(nodeId: string): void {

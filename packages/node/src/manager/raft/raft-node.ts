@@ -310,11 +310,10 @@ export class RaftNode extends EventEmitter {
       this.sendMessages(rd.messages.filter(isSafeBeforePersist));
       later = rd.messages.filter((m) => !isSafeBeforePersist(m));
     }
-    if (rd.entries.length > 0 || rd.snapshot || (rd.hardState && rd.mustSync)) {
+    // The commit index is written too (etcd writes every hard state): --force-new-cluster keeps
+    // exactly the entries the disk says are committed.
+    if (rd.entries.length > 0 || rd.snapshot || rd.hardState) {
       await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
-    } else if (rd.hardState) {
-      // Only the commit index moved: no fsync (etcd does the same); it is re-learned after a crash.
-      this.o.storage.memory.setHardState(rd.hardState);
     }
     if (rd.snapshot) {
       this.restoreSnapshotData(rd.snapshot.data);

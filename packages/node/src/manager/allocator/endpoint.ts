@@ -1,0 +1,109 @@
+// The allocator's service part (SwarmKit manager/allocator): published ports (dynamic ones from
+// 30000–32767, conflicts refused) and one VIP per attached network in `vip` mode (none in
+// `dnsrr`), the ingress network included when ports are published through the routing mesh.
+
+import type { Endpoint, EndpointSpec, PortConfig, Service, ServiceSpec } from '@swarmlab/api';
+import { grpcError } from '../../errors.js';
+import type { StoredObject } from '../../store/memory.js';
+import type { ManagerContext } from '../context.js';
+
+const DYNAMIC_PORTS = { first: 30000, last: 32767 };
+
+interface NetworkObject extends StoredObject {
+  Spec: { Name: string; Ingress?: boolean };
+  IPAM?: { Configs?: { Subnet: string; Gateway?: string }[] };
+}
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+/** Every address already taken in a network (VIPs of other services; gateway; network base). */
+function usedAddresses(ctx: ManagerContext, networkId: string, exceptService: string): Set<string> {
+  const used = new Set<string>();
+  for (const s of ctx.store.list<Service & StoredObject>('service')) {
+    if (s.ID === exceptService) continue;
+    for (const v of s.Endpoint?.VirtualIPs ?? []) if (v.NetworkID === networkId && v.Addr) used.add(v.Addr.split('/')[0]);
+  }
+  return used;
+}
+
+function allocateVip(ctx: ManagerContext, network: NetworkObject, serviceId: string, previous?: string): string {
+  if (previous) return previous;
+  const cfg = network.IPAM?.Configs?.[0];
+  if (!cfg) throw grpcError('Internal', `network ${network.ID} has no subnet`);
+  const [base, bits] = cfg.Subnet.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const start = ipToInt(base);
+  const used = usedAddresses(ctx, network.ID, serviceId);
+  used.add(cfg.Gateway ?? intToIp(start + 1));
+  // .2 is the first address after the gateway; the last is broadcast.
+  for (let i = 2; i < size - 1; i++) {
+    const ip = intToIp(start + i);
+    if (!used.has(ip)) return `${ip}/${bits}`;
+  }
+  throw grpcError('ResourceExhausted' as never, `could not allocate a VIP on network ${network.Spec.Name}: the subnet is full`);
+}
+
+function publishedPorts(ctx: ManagerContext, serviceId: string): Map<string, { service: Service & StoredObject; mode: string }> {
+  const out = new Map<string, { service: Service & StoredObject; mode: string }>();
+  for (const s of ctx.store.list<Service & StoredObject>('service')) {
+    if (s.ID === serviceId) continue;
+    for (const p of s.Endpoint?.Ports ?? []) {
+      if (p.PublishedPort) out.set(`${p.Protocol ?? 'tcp'}/${p.PublishedPort}`, { service: s, mode: p.PublishMode ?? 'ingress' });
+    }
+  }
+  return out;
+}
+
+export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: ServiceSpec, previous?: Endpoint): Endpoint {
+  const endpointSpec: EndpointSpec = spec.EndpointSpec ?? {};
+  const taken = publishedPorts(ctx, serviceId);
+  const ports: PortConfig[] = [];
+  for (const p of endpointSpec.Ports ?? []) {
+    const protocol = p.Protocol ?? 'tcp';
+    const mode = p.PublishMode ?? 'ingress';
+    let published = p.PublishedPort ?? 0;
+    if (!published && mode === 'ingress') {
+      const before = previous?.Ports?.find((x) => x.TargetPort === p.TargetPort && (x.Protocol ?? 'tcp') === protocol)?.PublishedPort;
+      published = before ?? 0;
+      for (let port = DYNAMIC_PORTS.first; !published && port <= DYNAMIC_PORTS.last; port++) {
+        if (!taken.has(`${protocol}/${port}`) && !ports.some((x) => x.PublishedPort === port && x.Protocol === protocol)) published = port;
+      }
+    }
+    const clash = published ? taken.get(`${protocol}/${published}`) : undefined;
+    if (clash && (clash.mode === 'ingress' || mode === 'ingress')) {
+      throw grpcError(
+        'InvalidArgument',
+        `port '${published}' is already in use by service '${clash.service.Spec.Name}' (${clash.service.ID}) as ${clash.mode === 'ingress' ? 'an ingress port' : 'a host-published port'}`,
+      );
+    }
+    ports.push({ ...p, Protocol: protocol, PublishMode: mode, ...(published ? { PublishedPort: published } : {}) } as PortConfig);
+  }
+  const endpoint: Endpoint = { Spec: spec.EndpointSpec ?? {} } as Endpoint;
+  if (ports.length > 0) endpoint.Ports = ports;
+  if ((endpointSpec.Mode ?? 'vip') !== 'vip') return endpoint;
+  const networks = ctx.store.list<NetworkObject>('network');
+  const attached: NetworkObject[] = [];
+  if (ports.some((p) => p.PublishMode === 'ingress')) {
+    const ingress = networks.find((n) => n.Spec.Ingress);
+    if (!ingress) throw grpcError('FailedPrecondition', 'service needs ingress network, but no ingress network is present');
+    attached.push(ingress);
+  }
+  for (const ref of spec.TaskTemplate.Networks ?? spec.Networks ?? []) {
+    const n = networks.find((x) => x.ID === ref.Target || x.Spec.Name === ref.Target);
+    if (!n) throw grpcError('NotFound', `network ${ref.Target} not found`);
+    if (!attached.includes(n)) attached.push(n);
+  }
+  if (attached.length > 0) {
+    endpoint.VirtualIPs = attached.map((n) => ({
+      NetworkID: n.ID,
+      Addr: allocateVip(ctx, n, serviceId, previous?.VirtualIPs?.find((v) => v.NetworkID === n.ID)?.Addr),
+    }));
+  }
+  return endpoint;
+}

@@ -1,0 +1,209 @@
+// Control API for services and tasks (SwarmKit manager/controlapi/service.go, task.go), run on
+// the leader. The orchestrators, scheduler and dispatcher act on what these calls store.
+
+import {
+  fillServiceSpecDefaults,
+  noPreviousSpec,
+  normalizeServiceSpec,
+  serviceNameConflict,
+  serviceSpecError,
+  taskStateRank,
+  type Service,
+  type ServiceSpec,
+  type ServiceSpecInput,
+  type Task,
+  type TaskState,
+} from '@swarmlab/api';
+import { newIdentityId } from '@swarmlab/pki';
+import { ApiError, grpcError } from '../../errors.js';
+import type { StoredObject } from '../../store/memory.js';
+import { allocateEndpoint } from '../allocator/endpoint.js';
+import { isTaskDirty } from '../orchestrator/index.js';
+import { commit, type ManagerContext } from '../context.js';
+import { lookup, matchesLabels, parseFilters } from '../lookup.js';
+import { randomServiceName } from './names.js';
+
+type ServiceObject = Service & StoredObject;
+type TaskObject = Task & StoredObject;
+
+function findService(ctx: ManagerContext, ref: string): ServiceObject {
+  return lookup(ctx.store.list<ServiceObject>('service'), ref, (s) => s.Spec.Name, 'service');
+}
+
+/** Secrets and configs a spec refers to must exist: SwarmKit's "… not found" texts. */
+function checkReferences(ctx: ManagerContext, spec: ServiceSpec): void {
+  const c = spec.TaskTemplate.ContainerSpec;
+  const check = (kind: 'secret' | 'config', refs: { id: string; name: string }[]) => {
+    const missing = refs.filter((r) => !ctx.store.get(kind, r.id)).map((r) => r.name);
+    if (missing.length > 0) throw grpcError('InvalidArgument', `${kind}${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}`);
+  };
+  check('secret', (c?.Secrets ?? []).map((r) => ({ id: r.SecretID, name: r.SecretName })));
+  check('config', (c?.Configs ?? []).map((r) => ({ id: r.ConfigID, name: r.ConfigName })));
+}
+
+export async function createService(ctx: ManagerContext, input: ServiceSpecInput): Promise<{ ID: string; Warnings?: string[] }> {
+  let spec: ServiceSpec;
+  try {
+    spec = normalizeServiceSpec(input ?? ({} as ServiceSpecInput), { randomName: randomServiceName });
+  } catch (e) {
+    throw e instanceof Error && 'statusCode' in e ? e : new ApiError(400, String(e));
+  }
+  const invalid = serviceSpecError(spec);
+  if (invalid) throw invalid;
+  checkReferences(ctx, spec);
+  if (ctx.store.findByName('service', spec.Name)) throw serviceNameConflict(spec.Name);
+  const now = ctx.clock.iso();
+  const id = newIdentityId();
+  const service = {
+    ID: id,
+    Version: { Index: 0 },
+    CreatedAt: now,
+    UpdatedAt: now,
+    Spec: spec,
+    Endpoint: allocateEndpoint(ctx, id, spec),
+  } as unknown as ServiceObject;
+  try {
+    await commit(ctx, [{ action: 'create', table: 'service', object: service }]);
+  } catch (e) {
+    if (e instanceof ApiError && e.statusCode === 409) throw serviceNameConflict(spec.Name);
+    throw e;
+  }
+  return { ID: id };
+}
+
+export function renderService(ctx: ManagerContext, s: ServiceObject, opts: { insertDefaults?: boolean; status?: boolean } = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...s };
+  // Cleared fields are omitted, as Docker's omitempty does.
+  if (out.UpdateStatus == null) delete out.UpdateStatus;
+  if (out.PreviousSpec == null) delete out.PreviousSpec;
+  if (opts.insertDefaults) {
+    out.Spec = fillServiceSpecDefaults(s.Spec);
+    if (s.PreviousSpec) out.PreviousSpec = fillServiceSpecDefaults(s.PreviousSpec);
+  }
+  if (opts.status) out.ServiceStatus = serviceStatus(ctx, s);
+  return out;
+}
+
+/** RunningTasks/DesiredTasks as `docker service ls` shows them. */
+function serviceStatus(ctx: ManagerContext, s: ServiceObject): { RunningTasks: number; DesiredTasks: number; CompletedTasks: number } {
+  const tasks = ctx.store.list<TaskObject>('task').filter((t) => t.ServiceID === s.ID);
+  const readyNodes = ctx.store.list<StoredObject & { Status: { State: string }; Spec: { Availability: string } }>('node');
+  let desired = 0;
+  if (s.Spec.Mode.Replicated) desired = s.Spec.Mode.Replicated.Replicas ?? 1;
+  else if (s.Spec.Mode.Global) desired = new Set(tasks.filter((t) => t.DesiredState === 'running').map((t) => t.NodeID)).size;
+  void readyNodes;
+  return {
+    RunningTasks: tasks.filter((t) => t.Status.State === 'running' && t.DesiredState === 'running').length,
+    DesiredTasks: desired,
+    CompletedTasks: tasks.filter((t) => t.Status.State === 'complete').length,
+  };
+}
+
+export function listServices(ctx: ManagerContext, filtersRaw: string | undefined, status: boolean): Record<string, unknown>[] {
+  const f = parseFilters(filtersRaw);
+  for (const k of f.keys()) if (!['id', 'name', 'label', 'mode'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
+  return ctx.store
+    .list<ServiceObject>('service')
+    .filter((s) => {
+      const ids = f.get('id');
+      if (ids && !ids.some((v) => s.ID.startsWith(v))) return false;
+      const names = f.get('name');
+      if (names && !names.some((v) => s.Spec.Name.startsWith(v))) return false;
+      const modes = f.get('mode');
+      if (modes && !modes.some((m) => (m === 'global' ? Boolean(s.Spec.Mode.Global) : Boolean(s.Spec.Mode.Replicated)))) return false;
+      return matchesLabels(s.Spec.Labels, f.get('label'));
+    })
+    .sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : 1))
+    .map((s) => renderService(ctx, s, { status }));
+}
+
+export function inspectService(ctx: ManagerContext, ref: string, insertDefaults: boolean): Record<string, unknown> {
+  return renderService(ctx, findService(ctx, ref), { insertDefaults });
+}
+
+export async function updateService(
+  ctx: ManagerContext,
+  ref: string,
+  version: number,
+  input: ServiceSpecInput,
+  rollback: boolean,
+): Promise<{ Warnings: null }> {
+  const s = findService(ctx, ref);
+  let spec: ServiceSpec;
+  if (rollback) {
+    if (!s.PreviousSpec) throw noPreviousSpec(s.ID);
+    spec = s.PreviousSpec;
+  } else {
+    spec = normalizeServiceSpec(input ?? ({} as ServiceSpecInput), { randomName: () => s.Spec.Name });
+    const invalid = serviceSpecError(spec);
+    if (invalid) throw invalid;
+    if (spec.Name !== s.Spec.Name) throw grpcError('Unimplemented', 'renaming services is not supported');
+    checkReferences(ctx, spec);
+  }
+  const now = ctx.clock.iso();
+  await commit(ctx, [
+    {
+      action: 'patch',
+      table: 'service',
+      id: s.ID,
+      expectVersion: version,
+      set: {
+        Spec: spec,
+        PreviousSpec: s.Spec,
+        Endpoint: allocateEndpoint(ctx, s.ID, spec, s.Endpoint),
+        // A rollback is announced at once; a plain update only once the update supervisor finds
+        // out-of-date tasks (SwarmKit clears UpdateStatus on an update).
+        UpdateStatus: rollback ? { State: 'rollback_started', StartedAt: now, Message: 'manually requested rollback' } : null,
+      },
+    },
+  ]);
+  return { Warnings: null };
+}
+
+export async function removeService(ctx: ManagerContext, ref: string): Promise<void> {
+  const s = findService(ctx, ref);
+  // Its tasks are shut down by the orchestrator once the service is gone (SwarmKit sets them to REMOVE).
+  const tasks = ctx.store.list<TaskObject>('task').filter((t) => t.ServiceID === s.ID && taskStateRank(t.DesiredState) < taskStateRank('remove'));
+  await commit(ctx, [
+    { action: 'delete', table: 'service', id: s.ID },
+    ...tasks.map((t) => ({ action: 'patch' as const, table: 'task' as const, id: t.ID, set: { DesiredState: 'remove' } })),
+  ]);
+}
+
+export function listTasks(ctx: ManagerContext, filtersRaw: string | undefined): Record<string, unknown>[] {
+  const f = parseFilters(filtersRaw);
+  for (const k of f.keys()) {
+    if (!['id', 'name', 'service', 'node', 'desired-state', 'label', '_up-to-date'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
+  }
+  const services = ctx.store.list<ServiceObject>('service');
+  const nodes = ctx.store.list<StoredObject & { Description: { Hostname: string } }>('node');
+  const serviceIds = f.get('service')?.map((ref) => services.find((s) => s.ID === ref || s.Spec.Name === ref || s.ID.startsWith(ref))?.ID ?? ref);
+  const nodeIds = f.get('node')?.map((ref) => nodes.find((n) => n.ID === ref || n.Description.Hostname === ref || n.ID.startsWith(ref))?.ID ?? ref);
+  const upToDate = f.has('_up-to-date');
+  return ctx.store
+    .list<TaskObject>('task')
+    .filter((t) => {
+      const ids = f.get('id');
+      if (ids && !ids.some((v) => t.ID.startsWith(v))) return false;
+      if (serviceIds && !serviceIds.includes(t.ServiceID)) return false;
+      if (nodeIds && !nodeIds.includes(t.NodeID ?? '')) return false;
+      const desired = f.get('desired-state');
+      if (desired && !desired.includes(t.DesiredState as string)) return false;
+      const svc = services.find((s) => s.ID === t.ServiceID);
+      if (!matchesLabels(svc?.Spec.Labels, f.get('label'))) return false;
+      if (upToDate && svc && isTaskDirty(svc, t, nodes.find((n) => n.ID === t.NodeID) as never)) return false;
+      const names = f.get('name');
+      if (names && svc && !names.some((n) => `${svc.Spec.Name}.${t.Slot ?? t.NodeID}`.startsWith(n))) return false;
+      return true;
+    })
+    .sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : 1));
+}
+
+export function inspectTask(ctx: ManagerContext, ref: string): Record<string, unknown> {
+  return lookup(ctx.store.list<TaskObject>('task'), ref, () => undefined, 'task');
+}
+
+/** Forward-only: a status update may never move a task's state backwards (SwarmKit dispatcher). */
+export function isForward(current: TaskState, next: TaskState): boolean {
+  return taskStateRank(next) >= taskStateRank(current);
+}
