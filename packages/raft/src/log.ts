@@ -132,9 +132,13 @@ export class RaftLog {
     return this.storage.term(i);
   }
 
+  /** Term of entry i, or undefined when it is compacted or beyond the log (no exception: hot path). */
   termOrUndefined(i: number): number | undefined {
+    if (i < this.firstIndex() - 1 || i > this.lastIndex()) return undefined;
+    const t = this.unstable.maybeTerm(i);
+    if (t !== undefined) return t;
     try {
-      return this.term(i);
+      return this.storage.term(i);
     } catch (e) {
       if (e instanceof RaftError) return undefined;
       throw e;

@@ -206,6 +206,7 @@ export class Raft {
       this.trk.progress.set(id, fresh);
     }
     this.pendingConfIndex = 0;
+    this.removingSelf = false;
     this.uncommittedSize = 0;
     this.readOnly = new ReadOnly();
   }
@@ -747,7 +748,16 @@ export class Raft {
     if (this.leadTransferee !== NONE) {
       throw new RaftError('ProposalDropped', 'raft: proposal dropped: leadership transfer in progress');
     }
+    // After proposing its own removal or demotion, a leader's log must not run past that change:
+    // the voters that remain may have to elect one of themselves without knowing it committed,
+    // and our longer log would make us refuse them our vote (found by the simulator, seed 3315).
+    if (this.removingSelf) {
+      throw new RaftError('ProposalDropped', 'raft: proposal dropped: this leader is leaving the configuration');
+    }
   }
+
+  /** Set while a conf change that removes or demotes this leader is pending. */
+  private removingSelf = false;
 
   private appendEntry(es: Entry[]): boolean {
     let li = this.raftLog.lastIndex();
@@ -790,8 +800,8 @@ export class Raft {
 
   proposeConfChange(cc: ConfChange): { index: number; term: number } {
     const data = encodeConfChange(cc);
+    if (this.state === 'leader' && this.pendingConfIndex > this.raftLog.applied) throw new ConfChangePendingError();
     this.checkCanPropose(data.length);
-    if (this.pendingConfIndex > this.raftLog.applied) throw new ConfChangePendingError();
     const joint = this.trk.isJoint();
     if (joint && cc.changes.length > 0) {
       throw new RaftError('InvalidConfChange', 'raft: must transition out of joint config first');
@@ -809,6 +819,7 @@ export class Raft {
       throw new RaftError('ProposalDropped', 'raft: proposal dropped: too many uncommitted entries');
     }
     this.pendingConfIndex = e.index;
+    this.removingSelf = cc.changes.some((c) => c.nodeId === this.id && (c.type === 'removeNode' || c.type === 'addLearner'));
     this.bcastAppend();
     return { index: e.index, term: e.term };
   }
