@@ -812,14 +812,16 @@ export class Raft {
     // Dry run on copies, so an invalid change is refused here rather than applied as a no-op.
     const copies = new Map<NodeId, Progress>();
     for (const [id, pr] of this.trk.progress) copies.set(id, new Progress(pr.next, 1, pr.isLearner));
-    new Changer(this.trk.config, copies, this.raftLog.lastIndex(), 1).apply(cc);
+    const after = new Changer(this.trk.config, copies, this.raftLog.lastIndex(), 1).apply(cc);
 
     const e: Entry = { term: 0, index: 0, type: 'confChange', data };
     if (!this.appendEntry([e])) {
       throw new RaftError('ProposalDropped', 'raft: proposal dropped: too many uncommitted entries');
     }
     this.pendingConfIndex = e.index;
-    this.removingSelf = cc.changes.some((c) => c.nodeId === this.id && (c.type === 'removeNode' || c.type === 'addLearner'));
+    // Leaving for good: we are no voter of the configuration this change results in (a joint
+    // configuration still counts us while we are in its outgoing half).
+    this.removingSelf = !after.config.voters[0].has(this.id) && !after.config.voters[1].has(this.id);
     this.bcastAppend();
     return { index: e.index, term: e.term };
   }
@@ -898,6 +900,8 @@ export class Raft {
       const e: Entry = { term: 0, index: 0, type: 'confChange', data: encodeConfChange({ changes: [] }) };
       if (this.appendEntry([e])) {
         this.pendingConfIndex = e.index;
+        // Leaving the joint configuration drops its outgoing half: maybe us.
+        this.removingSelf = !this.trk.config.voters[0].has(this.id);
         this.bcastAppend();
       }
     }
