@@ -32,6 +32,34 @@ export class Agent {
   private wake: (() => void) | undefined;
   /** Address of the manager holding our session (the leader), if any. */
   leaderAddr: string | undefined;
+  private sessionId: string | undefined;
+  /** Task status reports not yet accepted by the leader, by task (the latest wins). */
+  private unsent = new Map<string, Record<string, unknown>>();
+  private sending = false;
+
+  /** Queues task status reports for the leader's dispatcher (resent after a new session). */
+  reportStatus(updates: { taskId: string; status: Record<string, unknown> }[]): void {
+    for (const u of updates) this.unsent.set(u.taskId, u.status);
+    void this.flushStatus();
+  }
+
+  private async flushStatus(): Promise<void> {
+    if (this.sending || this.unsent.size === 0 || !this.link || this.link.closed || !this.sessionId) return;
+    this.sending = true;
+    const batch = [...this.unsent].map(([taskId, status]) => ({ taskId, status }));
+    this.unsent.clear();
+    try {
+      const r = (await this.link.request('dispatcher', 'updateTaskStatus', { sessionId: this.sessionId, updates: batch }, { timeoutMs: 5000 })) as Reply<null>;
+      if (!r.ok) throw new Error(r.error?.message ?? 'status update refused');
+    } catch (e) {
+      // Keep what failed unless a newer report for the task arrived meanwhile.
+      for (const u of batch) if (!this.unsent.has(u.taskId)) this.unsent.set(u.taskId, u.status);
+      this.o.log('info', 'agent: task status not delivered yet', { err: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.sending = false;
+    }
+    if (this.unsent.size > 0) setTimeout(() => void this.flushStatus(), 50);
+  }
 
   constructor(private readonly o: AgentOptions) {}
 
@@ -113,7 +141,9 @@ export class Agent {
     }
     this.backoffMs = 0;
     this.leaderAddr = target;
+    this.sessionId = reg.value.sessionId;
     this.o.onUpdate(reg.value);
+    void this.flushStatus();
     this.o.onSession?.('up', target);
     let period = reg.value.periodMs;
     const sessionId = reg.value.sessionId;

@@ -14,6 +14,7 @@ import type { EmulatedClock } from '../clock.js';
 import { ApiError, DAEMON, grpcError } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
+import { Worker } from '../agent/worker.js';
 import { commit, type ManagerContext } from '../manager/context.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { newKeyRing } from '../manager/keymanager/keymanager.js';
@@ -521,7 +522,18 @@ export class Daemon {
     this.o.log('info', 'swarm: certificate renewed', { nodeId: this.nodeId });
   }
 
+  private worker: Worker | undefined;
+
   private startAgent(): void {
+    this.worker = new Worker({
+      nodeId: () => this.nodeId,
+      nodeHostname: this.o.hostname,
+      nodeAddr: this.o.addr,
+      rootDir: this.dir.worker,
+      clock: this.o.clock,
+      log: this.o.log,
+      report: (updates) => this.agent?.reportStatus(updates),
+    });
     this.agent = new Agent({
       nic: this.nic,
       security: this.security,
@@ -546,6 +558,7 @@ export class Daemon {
     this.security.setDenyList(u.blacklist);
     this.gossipKeys = u.gossipKeys;
     void this.updateGossip();
+    if (Array.isArray(u.tasks)) this.worker?.assign(u.tasks);
     const role = (u.node as { role?: Role }).role;
     if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());
   }
@@ -650,6 +663,8 @@ export class Daemon {
     await g?.close().catch(() => undefined);
     this.agent?.stop();
     this.agent = undefined;
+    await this.worker?.stopAll();
+    this.worker = undefined;
     await this.stopManager();
     this.links.closeAll();
   }
@@ -735,6 +750,13 @@ export class Daemon {
       role: this.manager ? 'manager' : this.state === 'active' ? 'worker' : '',
       addr: this.o.addr,
       gossip: { members: this.gossipMembers(), stats: this.gossip?.stats() },
+      containers: (this.worker?.containers() ?? []).map((c) => ({
+        id: c.id,
+        taskId: c.config.taskId,
+        address: c.config.bindAddress,
+        hostname: c.hostname,
+        state: c.status().state,
+      })),
       ...(raft && st
         ? {
             raft: {

@@ -1,0 +1,248 @@
+// One emulated container: created (files laid out) → running (its PID 1 program) → exited (with
+// the program's status, 137 when killed). Stopping sends the image's STOPSIGNAL to PID 1 and
+// kills after the timeout, as `docker stop` does; every socket and timer of the container is
+// closed before the exit is reported.
+
+import { rm } from 'node:fs/promises';
+import { toDockerTime } from '../../clock.js';
+import { envMap, mergeEnv } from './environment.js';
+import { ContainerStartError, ContainerStateError } from './errors.js';
+import type { ImageDefinition } from './images/catalog.js';
+import { LogStore } from './log-store.js';
+import { emptyStdin, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Proc, type Program, type Signal } from './process.js';
+import type { ContainerSystem } from './system.js';
+import type { Container, ContainerConfig, ContainerState, ContainerStatus, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
+
+export interface ContainerParts {
+  id: string;
+  config: ContainerConfig;
+  hostname: string;
+  env: string[];
+  configEnv: string[];
+  labels: Record<string, string>;
+  argv: string[];
+  image: ImageDefinition;
+  workingDir: string;
+  system: ContainerSystem;
+  logs: LogStore;
+  now: () => number;
+  toReal: (ms: number) => number;
+  allocatePid: () => number;
+  log?: RuntimeLog;
+  onExit: (c: EmulatedContainer, exitCode: number) => void;
+  onRemove: (c: EmulatedContainer) => void;
+}
+
+/** docker stop's default grace period. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+export class EmulatedContainer implements Container {
+  readonly id: string;
+  readonly config: ContainerConfig;
+  readonly hostname: string;
+  readonly env: string[];
+  readonly configEnv: string[];
+  readonly labels: Record<string, string>;
+  readonly path: string;
+  readonly processArgs: string[];
+
+  private state: ContainerState = 'created';
+  private exitCode: number | undefined;
+  private pid = 0;
+  private startedAt: string | undefined;
+  private finishedAt: string | undefined;
+  private error: string | undefined;
+  private signalHandler: ((sig: Signal) => void) | undefined;
+  private finishing: Promise<void> | undefined;
+  private removed = false;
+  private readonly exited: Promise<number>;
+  private resolveExited!: (code: number) => void;
+
+  constructor(private readonly p: ContainerParts) {
+    this.id = p.id;
+    this.config = p.config;
+    this.hostname = p.hostname;
+    this.env = p.env;
+    this.configEnv = p.configEnv;
+    this.labels = p.labels;
+    this.path = p.argv[0] ?? '';
+    this.processArgs = p.argv.slice(1);
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+  }
+
+  status(): ContainerStatus {
+    return {
+      id: this.id,
+      state: this.state,
+      exitCode: this.exitCode,
+      pid: this.state === 'running' ? this.pid : 0,
+      startedAt: this.startedAt,
+      finishedAt: this.finishedAt,
+      error: this.error,
+    };
+  }
+
+  /** Starts PID 1; resolves once its start-up binds are done. Throws runc's error if it cannot exec. */
+  async start(): Promise<void> {
+    if (this.removed) throw new ContainerStateError(`No such container: ${this.id}`);
+    if (this.state === 'running') return;
+    if (this.state === 'exited') throw new ContainerStateError(`container ${this.id} has exited; swarm tasks are not restarted in place`);
+    const argv = this.p.argv;
+    const program = this.p.image.fixedInit ?? (argv.length > 0 ? this.p.image.lookup(argv[0]!) : undefined);
+    if (!program) {
+      const message =
+        argv.length === 0
+          ? 'No command specified'
+          : argv[0]!.includes('/')
+            ? `OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0]}": stat ${argv[0]}: no such file or directory: unknown`
+            : `OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`;
+      this.error = message;
+      this.exitCode = argv.length === 0 ? undefined : EXIT_NOT_FOUND;
+      this.p.log?.('warn', 'container failed to start', { containerId: this.id, taskId: this.config.taskId, error: message });
+      throw new ContainerStartError(message);
+    }
+    this.state = 'running';
+    this.pid = this.p.allocatePid();
+    this.startedAt = toDockerTime(this.p.now());
+    this.runInit(program, argv);
+    await this.p.system.listensSettled();
+  }
+
+  private runInit(program: Program, argv: string[]): void {
+    const tty = this.config.tty === true;
+    // A terminal turns "\n" into "\r\n" and merges stderr into the one stream.
+    const write = (stream: 'stdout' | 'stderr') => (t: string) => {
+      if (this.state === 'running') this.p.logs.write(tty ? 'stdout' : stream, tty ? t.replace(/\r?\n/g, '\r\n') : t);
+    };
+    const init: Proc = {
+      argv,
+      env: envMap(this.env),
+      cwd: this.p.workingDir,
+      stdin: tty ? 'tty' : emptyStdin(),
+      out: write('stdout'),
+      err: write('stderr'),
+      sys: this.p.system,
+      init: true,
+      onSignal: (h) => (this.signalHandler = h),
+    };
+    let result: Promise<number>;
+    try {
+      result = program(init);
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    result.then(
+      (code) => void this.finish(normalizeExitCode(code)),
+      (e: unknown) => {
+        if (!isKilled(e)) {
+          this.p.log?.('error', 'emulated program failed', { containerId: this.id, program: argv[0], error: (e as Error).message });
+          write('stderr')(`${argv[0]}: ${(e as Error).message}\n`);
+        }
+        void this.finish(isKilled(e) ? EXIT_KILLED : 1);
+      },
+    );
+  }
+
+  /** Closes everything the container opened, then records the exit (once). */
+  private finish(code: number): Promise<void> {
+    this.finishing ??= (async () => {
+      try {
+        await this.p.system.teardown();
+      } catch (e) {
+        this.p.log?.('warn', 'container teardown failed', { containerId: this.id, error: (e as Error).message });
+      }
+      this.p.logs.close();
+      this.state = 'exited';
+      this.exitCode = code;
+      this.finishedAt = toDockerTime(this.p.now());
+      this.signalHandler = undefined;
+      this.resolveExited(code);
+      this.p.onExit(this, code);
+    })();
+    return this.finishing;
+  }
+
+  async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
+    if (this.state !== 'running') return;
+    const handler = this.signalHandler;
+    if (handler) {
+      try {
+        handler(this.p.image.stopSignal);
+      } catch (e) {
+        this.p.log?.('warn', 'stop signal handler failed', { containerId: this.id, error: (e as Error).message });
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), Math.max(0, this.p.toReal(timeoutMs)));
+    });
+    const exitedFirst = await Promise.race([this.exited.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (exitedFirst) await this.kill();
+    await this.exited;
+  }
+
+  async kill(): Promise<void> {
+    if (this.state !== 'running') {
+      await this.finishing;
+      return;
+    }
+    await this.finish(EXIT_KILLED);
+  }
+
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    if (this.state === 'running') await this.kill();
+    this.removed = true;
+    this.p.logs.close();
+    await this.p.system.teardown();
+    await rm(this.config.rootDir, { recursive: true, force: true });
+    this.p.onRemove(this);
+  }
+
+  wait(): Promise<number> {
+    return this.exited;
+  }
+
+  logs(opts?: LogOptions): AsyncIterable<LogLine> {
+    return this.p.logs.read(opts);
+  }
+
+  async exec(cmd: string[], opts: { env?: string[]; user?: string; dir?: string } = {}): Promise<ExecResult> {
+    if (this.state !== 'running') throw new ContainerStateError(`Container ${this.id} is not running`);
+    if (cmd.length === 0) throw new ContainerStateError('No exec command specified');
+    const program = this.p.image.lookup(cmd[0]!);
+    if (!program) {
+      return {
+        exitCode: EXIT_NOT_FOUND,
+        stdout: '',
+        stderr: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH: unknown\n`,
+      };
+    }
+    let stdout = '';
+    let stderr = '';
+    const proc: Proc = {
+      argv: cmd,
+      env: envMap(mergeEnv(this.env, opts.env ?? [])),
+      cwd: opts.dir ?? this.p.workingDir,
+      stdin: emptyStdin(),
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+      sys: this.p.system,
+      init: false,
+      onSignal: () => undefined,
+    };
+    try {
+      const exitCode = normalizeExitCode(await program(proc));
+      return { exitCode, stdout, stderr };
+    } catch (e) {
+      if (isKilled(e)) return { exitCode: EXIT_KILLED, stdout, stderr };
+      return { exitCode: 1, stdout, stderr: `${stderr}${cmd[0]}: ${(e as Error).message}\n` };
+    }
+  }
+}
+
+/** Exit statuses are one byte. */
+function normalizeExitCode(code: number): number {
+  return Number.isInteger(code) ? ((code % 256) + 256) % 256 : 1;
+}

@@ -1,0 +1,122 @@
+// busybox's network clients: ping (addresses the container can resolve answer; there is no
+// ICMP here, so replies are reported with a nominal round-trip) and wget (a real HTTP request
+// over the loopback network the emulated swarm lives on).
+
+import { request } from 'node:http';
+import { posix } from 'node:path';
+import type { Program } from '../process.js';
+import { fail } from './coreutils/common.js';
+
+export const ping: Program = async (proc) => {
+  const args = proc.argv.slice(1);
+  let count = Infinity;
+  let intervalS = 1;
+  let quiet = false;
+  let host: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-c') count = Number(args[++i]);
+    else if (a === '-i') intervalS = Number(args[++i]);
+    else if (a === '-q') quiet = true;
+    else if (a === '-W' || a === '-w' || a === '-s' || a === '-t' || a === '-I') i++;
+    else if (a === '-4' || a === '-6') continue;
+    else host = a;
+  }
+  if (!host) return fail(proc, 'usage: ping [OPTIONS] HOST');
+  if (!(count > 0) || !(intervalS >= 0)) return fail(proc, `invalid number '${args.join(' ')}'`);
+  const address = await proc.sys.resolve(host);
+  if (!address) return fail(proc, `bad address '${host}'`);
+  proc.out(`PING ${host} (${address}): 56 data bytes\n`);
+  let sent = 0;
+  let interrupted = false;
+  proc.onSignal((sig) => {
+    if (sig === 'SIGINT') interrupted = true;
+  });
+  const times: number[] = [];
+  while (sent < count && !interrupted) {
+    const rtt = 0.04 + ((sent * 7) % 10) / 1000;
+    times.push(rtt);
+    if (!quiet) proc.out(`64 bytes from ${address}: seq=${sent} ttl=64 time=${rtt.toFixed(3)} ms\n`);
+    sent++;
+    if (sent < count) await proc.sys.sleep(intervalS * 1000);
+  }
+  const avg = times.reduce((a, b) => a + b, 0) / times.length;
+  proc.out(`\n--- ${host} ping statistics ---\n${sent} packets transmitted, ${sent} packets received, 0% packet loss\n`);
+  proc.out(`round-trip min/avg/max = ${Math.min(...times).toFixed(3)}/${avg.toFixed(3)}/${Math.max(...times).toFixed(3)} ms\n`);
+  return 0;
+};
+
+export const wget: Program = async (proc) => {
+  const args = proc.argv.slice(1);
+  let quiet = false;
+  let output: string | undefined;
+  let spider = false;
+  let timeoutS = 900;
+  let url: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-q' || a === '--quiet') quiet = true;
+    else if (a === '-O') output = args[++i];
+    else if (a.startsWith('-O')) output = a.slice(2);
+    else if (a === '-qO-' || a === '-qO') {
+      quiet = true;
+      output = a === '-qO-' ? '-' : args[++i];
+    } else if (a === '--spider') spider = true;
+    else if (a === '-T') timeoutS = Number(args[++i]);
+    else if (a.startsWith('--timeout=')) timeoutS = Number(a.slice(10));
+    else if (a.startsWith('-')) continue;
+    else url = a;
+  }
+  if (!url) return fail(proc, 'missing URL');
+  let parsed: URL;
+  try {
+    parsed = new URL(/^[a-z]+:\/\//i.test(url) ? url : `http://${url}`);
+  } catch {
+    return fail(proc, `bad address '${url}'`);
+  }
+  if (parsed.protocol !== 'http:') return fail(proc, `not an http or ftp url: ${url}`);
+  const host = parsed.hostname;
+  const port = Number(parsed.port || 80);
+  const address = await proc.sys.resolve(host);
+  if (!address) return fail(proc, `bad address '${host}'`);
+  const target = proc.sys.loopback(address);
+  if (!quiet) proc.err(`Connecting to ${host}${parsed.port ? `:${parsed.port}` : ''} (${address}:${port})\n`);
+
+  const result = await new Promise<{ status: number; statusText: string; body: Buffer } | { error: string }>((resolve) => {
+    const req = request({ host: target, port, path: `${parsed.pathname}${parsed.search}`, method: spider ? 'HEAD' : 'GET', headers: { Host: parsed.host, 'User-Agent': 'Wget', Connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks) }));
+      res.on('error', (e) => resolve({ error: e.message }));
+    });
+    req.on('socket', (s) => proc.sys.track(s));
+    req.setTimeout(timeoutS * 1000, () => req.destroy(Object.assign(new Error('download timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({ error: e.code === 'ECONNREFUSED' ? `can't connect to remote host (${address}): Connection refused` : e.code === 'ETIMEDOUT' ? 'download timed out' : e.message }),
+    );
+    req.end();
+  });
+  if ('error' in result) {
+    if (proc.sys.killed) return 1;
+    return fail(proc, result.error);
+  }
+  if (result.status >= 400) return fail(proc, `server returned error: HTTP/1.1 ${result.status} ${result.statusText}`);
+  if (spider) {
+    if (!quiet) proc.err('remote file exists\n');
+    return 0;
+  }
+  if (output === '-') {
+    if (!quiet) proc.err('writing to stdout\n');
+    proc.out(result.body.toString('utf8'));
+    return 0;
+  }
+  const file = output ?? (posix.basename(parsed.pathname) || 'index.html');
+  if (!quiet) proc.err(`saving to '${file}'\n`);
+  try {
+    await proc.sys.fs.writeFile(file, result.body, proc.cwd);
+  } catch (e) {
+    return fail(proc, `can't open '${file}': ${(e as Error).message}`);
+  }
+  if (!quiet) proc.err(`'${file}' saved\n`);
+  return 0;
+};

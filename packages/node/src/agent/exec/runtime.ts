@@ -1,0 +1,152 @@
+// The worker's container runtime: turns a task's ContainerConfig into an emulated container —
+// image resolved (built-in, generic, or refused), Go templates expanded as SwarmKit does, files
+// laid out under rootDir — and keeps the containers it made. Emits 'exit' (id, exitCode).
+
+import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { EmulatedContainer } from './container.js';
+import { generateContainerId, PidAllocator } from './container-id.js';
+import { commandLine, configEnv, processEnv, swarmLabels } from './environment.js';
+import { ImageNotFoundError, TemplateExpansionError } from './errors.js';
+import { findBuiltInImage, genericImage, type ImageDefinition } from './images/catalog.js';
+import { LogStore } from './log-store.js';
+import { ContainerFs, populateRootfs } from './rootfs.js';
+import { ContainerSystem } from './system.js';
+import { expandContainerFields, swarmContext, TemplateError } from './template/swarm.js';
+import type { Container, ContainerConfig, ContainerRuntimeOptions } from './types.js';
+
+const DEFAULT_MAX_LOG_LINES = 10_000;
+
+export class ContainerRuntime extends EventEmitter {
+  private readonly containers = new Map<string, EmulatedContainer>();
+  private readonly pids = new PidAllocator();
+  private readonly now: () => number;
+  private readonly toReal: (ms: number) => number;
+
+  constructor(private readonly opts: ContainerRuntimeOptions = {}) {
+    super();
+    // One 'exit' listener per watched container is the expected use, not a leak.
+    this.setMaxListeners(0);
+    const clock = opts.clock;
+    this.now = clock ? () => clock.now() : () => Date.now();
+    this.toReal = clock?.toReal ? (ms) => clock.toReal!(ms) : (ms) => ms;
+  }
+
+  /**
+   * Creates (does not start) the container of a task. Throws ImageNotFoundError when unknown
+   * images are refused, TemplateExpansionError with SwarmKit's message for a bad template, and
+   * a plain Error for an unusable config or filesystem.
+   */
+  async create(cfg: ContainerConfig): Promise<Container> {
+    validate(cfg);
+    const image = this.resolveImage(cfg.image);
+    const id = generateContainerId();
+
+    let expanded: { env: string[]; hostname: string };
+    try {
+      const context = swarmContext({
+        serviceId: cfg.serviceId,
+        serviceName: cfg.serviceName,
+        serviceLabels: cfg.serviceLabels,
+        nodeId: cfg.nodeId,
+        nodeHostname: cfg.nodeHostname,
+        nodeOs: cfg.nodeOs ?? 'linux',
+        nodeArch: cfg.nodeArch ?? 'x86_64',
+        taskId: cfg.taskId,
+        taskName: cfg.taskName,
+        slot: cfg.slot,
+      });
+      expanded = expandContainerFields(context, { env: cfg.env, hostname: cfg.hostname });
+    } catch (e) {
+      if (e instanceof TemplateError) throw new TemplateExpansionError(e.message);
+      throw e;
+    }
+    const hostname = expanded.hostname || id.slice(0, 12);
+    const cfgEnv = configEnv(image, expanded.env);
+    const env = processEnv(cfgEnv, hostname, cfg.tty === true, cfg.user);
+    const argv = commandLine(image, cfg.command, cfg.args);
+    const workingDir = cfg.dir || image.workingDir;
+    const addresses = cfg.addresses?.length ? [...cfg.addresses] : [cfg.bindAddress];
+
+    const fs = new ContainerFs(resolvePath(cfg.rootDir));
+    try {
+      await populateRootfs(fs, {
+        hostname,
+        address: addresses[0]!,
+        secrets: cfg.secrets ?? [],
+        configs: cfg.configs ?? [],
+        directories: [...image.directories, workingDir],
+        imageFiles: image.files(hostname),
+      });
+    } catch (e) {
+      await rm(fs.rootDir, { recursive: true, force: true }).catch(() => undefined);
+      throw new Error(`creating the container's filesystem failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+
+    const system = new ContainerSystem({
+      identity: { id, hostname, bindAddress: cfg.bindAddress, addresses, ports: cfg.ports ?? [], user: cfg.user ?? '' },
+      fs,
+      image,
+      now: this.now,
+      toReal: this.toReal,
+      resolveName: this.opts.resolveName ? (name) => this.opts.resolveName!(name, id) : undefined,
+    });
+    const container = new EmulatedContainer({
+      id,
+      config: cfg,
+      hostname,
+      env,
+      configEnv: cfgEnv,
+      labels: swarmLabels(cfg, cfg.labels),
+      argv,
+      image,
+      workingDir,
+      system,
+      logs: new LogStore(this.now, this.opts.maxLogLines ?? DEFAULT_MAX_LOG_LINES),
+      now: this.now,
+      toReal: this.toReal,
+      allocatePid: () => this.pids.allocate(),
+      log: this.opts.log,
+      onExit: (c, code) => {
+        this.opts.log?.('info', 'container exited', { containerId: c.id, taskId: c.config.taskId, exitCode: code });
+        this.emit('exit', c.id, code);
+      },
+      onRemove: (c) => this.containers.delete(c.id),
+    });
+    this.containers.set(id, container);
+    this.opts.log?.('info', 'container created', { containerId: id, taskId: cfg.taskId, image: cfg.image, builtIn: image.builtIn });
+    return container;
+  }
+
+  /** By full ID, or by an unambiguous prefix (as the docker CLI accepts). */
+  get(id: string): Container | undefined {
+    const exact = this.containers.get(id);
+    if (exact || id.length === 0) return exact;
+    const matches = [...this.containers.values()].filter((c) => c.id.startsWith(id));
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  list(): Container[] {
+    return [...this.containers.values()];
+  }
+
+  private resolveImage(reference: string): ImageDefinition {
+    const builtIn = findBuiltInImage(reference);
+    if (builtIn) return builtIn;
+    if (this.opts.rejectUnknownImages) throw new ImageNotFoundError(reference);
+    return genericImage(reference);
+  }
+}
+
+function validate(cfg: ContainerConfig): void {
+  if (!cfg || typeof cfg !== 'object') throw new Error('container config is required');
+  if (typeof cfg.image !== 'string' || cfg.image.trim() === '') throw new Error('container config: image is required');
+  if (!/^127(\.\d{1,3}){3}$/.test(cfg.bindAddress ?? '')) throw new Error(`container config: bindAddress must be a 127.0.0.0/8 address, got ${JSON.stringify(cfg.bindAddress)}`);
+  if (typeof cfg.rootDir !== 'string' || !isAbsolute(cfg.rootDir) || resolvePath(cfg.rootDir) === resolvePath('/')) {
+    throw new Error(`container config: rootDir must be an absolute directory other than /, got ${JSON.stringify(cfg.rootDir)}`);
+  }
+  for (const p of cfg.ports ?? []) {
+    if (!Number.isInteger(p.targetPort) || p.targetPort < 1 || p.targetPort > 65535) throw new Error(`container config: invalid port ${JSON.stringify(p.targetPort)}`);
+  }
+}

@@ -1,0 +1,146 @@
+// The public shapes of the emulated container runtime: what the agent hands over for a task
+// (ContainerConfig), what it reads back (ContainerStatus, logs), and the Container handle.
+
+export interface FileMount {
+  /** Docker's target: secrets relative to /run/secrets, configs relative to /; absolute used as is. */
+  target: string;
+  uid: string;
+  gid: string;
+  /** Permission bits, e.g. 0o444. */
+  mode: number;
+  data: Buffer;
+}
+
+export interface ContainerConfig {
+  taskId: string;
+  serviceId: string;
+  serviceName: string;
+  nodeId: string;
+  /** Replicated tasks only; global tasks have none (templates then see the node ID as the slot). */
+  slot?: number;
+  /** e.g. "web.1.<taskid>" */
+  taskName: string;
+  /** As given, tag/digest kept, e.g. "nginx:latest@sha256:..." */
+  image: string;
+  /** ContainerSpec.Command: replaces the image's ENTRYPOINT. */
+  command?: string[];
+  /** ContainerSpec.Args: replaces the image's CMD. */
+  args?: string[];
+  /** KEY=VALUE; values may hold Go templates (SwarmKit expands them on the agent). */
+  env?: string[];
+  /** May hold Go templates ({{.Service.Name}}, {{.Task.Slot}}, {{.Node.Hostname}} …). */
+  hostname?: string;
+  /** ContainerSpec.Labels; the com.docker.swarm.* labels are added by the runtime. */
+  labels?: Record<string, string>;
+  /** The service's labels, for {{.Service.Labels}} / {{index .Service.Labels "k"}} in templates. */
+  serviceLabels?: Record<string, string>;
+  user?: string;
+  dir?: string;
+  tty?: boolean;
+  secrets?: FileMount[];
+  configs?: FileMount[];
+  /** The ports the container listens on. */
+  ports?: { targetPort: number; protocol: 'tcp' | 'udp' }[];
+  /** The loopback address this container's sockets bind (e.g. 127.12.130.7); unique per container. */
+  bindAddress: string;
+  /**
+   * The container's addresses as its programs report them (whoami's `IP:` lines, `hostname -i`),
+   * e.g. its overlay addresses. Default: [bindAddress].
+   */
+  addresses?: string[];
+  /** A per-container directory for its filesystem. */
+  rootDir: string;
+  nodeHostname: string;
+  nodeOs?: string;
+  nodeArch?: string;
+}
+
+export type ContainerState = 'created' | 'running' | 'exited';
+
+export interface ContainerStatus {
+  /** 64 lowercase hex. */
+  id: string;
+  state: ContainerState;
+  exitCode?: number;
+  /** A fake pid, stable while the container runs; 0 when it does not (as Docker reports). */
+  pid: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Why the container could not start (Docker's State.Error). */
+  error?: string;
+}
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface LogLine {
+  stream: LogStream;
+  /** RFC3339Nano, from the runtime's clock. */
+  time: string;
+  line: string;
+}
+
+export interface LogOptions {
+  /** Emulated ms since the epoch; lines written at or after it (Docker's --since). */
+  since?: number;
+  /** Emulated ms since the epoch; lines written before it (Docker's --until). */
+  until?: number;
+  /** The last N lines (applied before since/until, as Docker's json-file reader does). */
+  tail?: number;
+  /** Keep yielding new lines until the container exits or `signal` aborts. */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Container {
+  readonly id: string;
+  readonly config: ContainerConfig;
+  /** The expanded hostname (default: the ID's first 12 characters). */
+  readonly hostname: string;
+  /** The process environment: PATH, HOSTNAME, then the image's and the spec's variables. */
+  readonly env: string[];
+  /** Config.Env as `docker inspect` shows it: the image's variables merged with the spec's. */
+  readonly configEnv: string[];
+  /** Config.Labels: the spec's labels plus the com.docker.swarm.* ones. */
+  readonly labels: Record<string, string>;
+  /** Path and Args as `docker inspect` shows them (entrypoint/cmd merged with the spec). */
+  readonly path: string;
+  readonly processArgs: string[];
+  status(): ContainerStatus;
+  start(): Promise<void>;
+  /** Sends the image's stop signal; kills after timeoutMs (emulated, default 10 s). */
+  stop(timeoutMs?: number): Promise<void>;
+  kill(): Promise<void>;
+  /** Kills if needed, closes everything and deletes rootDir. */
+  remove(): Promise<void>;
+  /** Resolves with the exit code once the container has exited. */
+  wait(): Promise<number>;
+  logs(opts?: LogOptions): AsyncIterable<LogLine>;
+  /** Runs a command inside the running container (docker exec): its output is not logged. */
+  exec(cmd: string[], opts?: { env?: string[]; user?: string; dir?: string }): Promise<ExecResult>;
+}
+
+export interface RuntimeLog {
+  (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ContainerRuntimeOptions {
+  /** Refuse images that are not built in with "No such image: <image>", as a registry-less daemon. */
+  rejectUnknownImages?: boolean;
+  /**
+   * The node's clock: log times and startedAt/finishedAt come from now(); with toReal, sleeps and
+   * stop timeouts run in emulated time (an emulated clock that runs faster shortens them).
+   */
+  clock?: { now(): number; toReal?(emulatedMs: number): number };
+  /** Diagnostics (never with secret or config contents). */
+  log?: RuntimeLog;
+  /** Lines kept per container (oldest dropped first). Default 10,000. */
+  maxLogLines?: number;
+  /** Name resolution for programs inside containers (ping, wget, redis-cli): e.g. the swarm's DNS. */
+  resolveName?: (name: string, containerId: string) => string | undefined | Promise<string | undefined>;
+}

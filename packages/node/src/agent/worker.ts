@@ -1,0 +1,289 @@
+// The agent's worker (SwarmKit agent/worker.go + exec controller): turns the dispatcher's
+// assignments into emulated containers and reports every task state on the way, forward only:
+// ASSIGNED → ACCEPTED → PREPARING → READY → STARTING → RUNNING → COMPLETE | FAILED, or SHUTDOWN
+// when the desired state says so, REJECTED when it cannot even be prepared.
+
+import { taskStateRank, type Task, type TaskState } from '@swarmlab/api';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EmulatedClock } from '../clock.js';
+import { toDockerTime } from '../clock.js';
+import type { Log } from '../log.js';
+import type { Assignment } from '../manager/dispatcher/dispatcher.js';
+import { ContainerRuntime, type Container } from './exec/index.js';
+
+export interface TaskStatusReport {
+  taskId: string;
+  status: Record<string, unknown>;
+}
+
+export interface WorkerOptions {
+  nodeId: () => string;
+  nodeHostname: string;
+  /** This node's address; containers get their own loopback addresses derived from it. */
+  nodeAddr: string;
+  rootDir: string;
+  clock: EmulatedClock;
+  log: Log;
+  report: (updates: TaskStatusReport[]) => void;
+  rejectUnknownImages?: boolean;
+}
+
+interface Tracked {
+  task: Task;
+  state: TaskState;
+  container?: Container;
+  busy: boolean;
+  address?: string;
+}
+
+const MESSAGES: Partial<Record<TaskState, string>> = {
+  accepted: 'accepted',
+  preparing: 'preparing',
+  ready: 'prepared',
+  starting: 'starting',
+  running: 'started',
+  complete: 'finished',
+  shutdown: 'shutdown',
+};
+
+const rank = (s: TaskState) => taskStateRank(s);
+
+export class Worker {
+  private tasks = new Map<string, Tracked>();
+  private runtime: ContainerRuntime;
+  private freeAddresses: string[] = [];
+  private pending: TaskStatusReport[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.runtime = new ContainerRuntime({ rejectUnknownImages: o.rejectUnknownImages, clock: o.clock });
+    this.freeAddresses = containerAddresses(o.nodeAddr);
+  }
+
+  /** A complete assignment set from the dispatcher. */
+  assign(assignments: Assignment[]): void {
+    const seen = new Set<string>();
+    for (const a of assignments) {
+      const task = a.task as unknown as Task;
+      seen.add(task.ID);
+      let t = this.tasks.get(task.ID);
+      if (!t) {
+        t = { task, state: task.Status.State, busy: false };
+        this.tasks.set(task.ID, t);
+        // Assigned to us before this process started: its container died with the old process.
+        if ((t.state === 'starting' || t.state === 'running') && rank(task.DesiredState) < rank('shutdown')) {
+          this.setState(t, 'failed', { Err: 'task: non-zero exit (137)', Message: 'started' });
+        }
+      } else {
+        t.task = task;
+        // The manager's view may be ahead of ours (e.g. after our restart): never go back.
+        if (rank(task.Status.State) > rank(t.state)) t.state = task.Status.State;
+      }
+      (t as Tracked & { blobs?: Assignment }).blobs = a;
+      void this.advance(t);
+    }
+    // Tasks no longer assigned here: stop and forget their containers.
+    for (const [id, t] of this.tasks) {
+      if (seen.has(id)) continue;
+      this.tasks.delete(id);
+      void this.dispose(t);
+    }
+  }
+
+  private async dispose(t: Tracked): Promise<void> {
+    try {
+      await t.container?.stop(1000);
+      await t.container?.remove();
+    } catch (e) {
+      this.o.log('warn', 'worker: could not remove a container', { task: t.task.ID, err: String(e) });
+    }
+    if (t.address) this.freeAddresses.push(t.address);
+  }
+
+  private setState(t: Tracked, state: TaskState, extra: Record<string, unknown> = {}): void {
+    if (rank(state) < rank(t.state)) return;
+    t.state = state;
+    const status: Record<string, unknown> = {
+      Timestamp: toDockerTime(this.o.clock.now()),
+      State: state,
+      Message: MESSAGES[state] ?? state,
+      ...extra,
+    };
+    if (t.container) {
+      const cs = t.container.status();
+      status.ContainerStatus = { ContainerID: cs.id, PID: cs.state === 'running' ? cs.pid : 0, ExitCode: cs.exitCode ?? 0 };
+      status.PortStatus = {};
+    }
+    this.pending.push({ taskId: t.task.ID, status });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        const batch = this.pending;
+        this.pending = [];
+        this.o.report(batch);
+      });
+    }
+  }
+
+  /** Moves a task as far as its desired state allows; serialized per task. */
+  private async advance(t: Tracked): Promise<void> {
+    if (t.busy) return;
+    t.busy = true;
+    try {
+      for (;;) {
+        const desired = t.task.DesiredState;
+        const before = t.state;
+        if (rank(desired) >= rank('shutdown')) {
+          if (rank(t.state) < rank('complete')) {
+            await t.container?.stop(1000);
+            this.setState(t, 'shutdown');
+          }
+          return;
+        }
+        switch (t.state) {
+          case 'assigned':
+            this.setState(t, 'accepted');
+            break;
+          case 'accepted':
+            this.setState(t, 'preparing');
+            break;
+          case 'preparing':
+            try {
+              t.container = await this.create(t);
+              this.setState(t, 'ready');
+            } catch (e) {
+              this.setState(t, 'rejected', { Err: e instanceof Error ? e.message : String(e), Message: 'preparing' });
+            }
+            break;
+          case 'ready':
+            // STARTING only once the manager wants the task running (restart delays wait here).
+            if (rank(desired) < rank('running')) return;
+            if (!t.container) {
+              // Prepared by an earlier process of this node: prepare it again, silently.
+              try {
+                t.container = await this.create(t);
+              } catch (e) {
+                this.setState(t, 'rejected', { Err: e instanceof Error ? e.message : String(e), Message: 'preparing' });
+                return;
+              }
+            }
+            this.setState(t, 'starting');
+            break;
+          case 'starting':
+            try {
+              t.container!.start().catch(() => undefined);
+              await waitStarted(t.container!);
+              this.setState(t, 'running');
+              this.watchExit(t);
+            } catch (e) {
+              this.setState(t, 'failed', { Err: e instanceof Error ? e.message : String(e), Message: 'starting' });
+            }
+            break;
+          default:
+            return;
+        }
+        if (t.state === before) return;
+      }
+    } finally {
+      t.busy = false;
+    }
+  }
+
+  private watchExit(t: Tracked): void {
+    const c = t.container!;
+    const onExit = (id: string, code: number) => {
+      if (id !== c.id) return;
+      this.runtime.off('exit', onExit);
+      if (rank(t.state) >= rank('complete')) return;
+      if (rank(t.task.DesiredState) >= rank('shutdown')) this.setState(t, 'shutdown');
+      else if (code === 0) this.setState(t, 'complete');
+      else this.setState(t, 'failed', { Err: `task: non-zero exit (${code})`, Message: 'started' });
+    };
+    this.runtime.on('exit', onExit);
+    const st = c.status();
+    if (st.state === 'exited') onExit(c.id, st.exitCode ?? 0);
+  }
+
+  private async create(t: Tracked): Promise<Container> {
+    const task = t.task;
+    const spec = task.Spec.ContainerSpec;
+    if (!spec?.Image) throw new Error('ContainerSpec: image reference must be provided');
+    const blobs = (t as Tracked & { blobs?: Assignment }).blobs;
+    const address = this.freeAddresses.shift();
+    if (!address) throw new Error('no free container address on this node');
+    t.address = address;
+    const serviceName = blobs?.serviceName || task.ServiceID;
+    const name = `${serviceName}.${task.Slot ?? task.NodeID}.${task.ID}`;
+    const rootDir = join(this.o.rootDir, 'containers', task.ID);
+    mkdirSync(rootDir, { recursive: true });
+    const secretData = new Map((blobs?.secrets ?? []).map((s) => [s.id, Buffer.from(s.data, 'base64')]));
+    const configData = new Map((blobs?.configs ?? []).map((s) => [s.id, Buffer.from(s.data, 'base64')]));
+    return this.runtime.create({
+      taskId: task.ID,
+      serviceId: task.ServiceID,
+      serviceName,
+      nodeId: this.o.nodeId(),
+      slot: task.Slot,
+      taskName: name,
+      image: spec.Image,
+      command: spec.Command,
+      args: spec.Args,
+      env: spec.Env,
+      hostname: spec.Hostname,
+      labels: spec.Labels,
+      user: spec.User,
+      dir: spec.Dir,
+      tty: spec.TTY,
+      secrets: (spec.Secrets ?? []).map((r) => ({
+        target: r.File?.Name ?? r.SecretName,
+        uid: r.File?.UID ?? '0',
+        gid: r.File?.GID ?? '0',
+        mode: r.File?.Mode ?? 0o444,
+        data: secretData.get(r.SecretID) ?? Buffer.alloc(0),
+      })),
+      configs: (spec.Configs ?? []).map((r) => ({
+        target: r.File?.Name ?? r.ConfigName,
+        uid: r.File?.UID ?? '0',
+        gid: r.File?.GID ?? '0',
+        mode: r.File?.Mode ?? 0o444,
+        data: configData.get(r.ConfigID) ?? Buffer.alloc(0),
+      })),
+      ports: blobs?.ports ?? [],
+      bindAddress: address,
+      rootDir,
+      nodeHostname: this.o.nodeHostname,
+    });
+  }
+
+  /** Every container, for the logs API and tests. */
+  containers(): Container[] {
+    return this.runtime.list();
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.tasks.values()];
+    this.tasks.clear();
+    await Promise.all(all.map((t) => this.dispose(t)));
+  }
+}
+
+async function waitStarted(c: Container): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const s = c.status();
+    if (s.state !== 'created') return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * Loopback addresses for this node's containers: node 127.B.X.Y (B ≤ 127) gets the block
+ * 127.(B+128).(X·250+Y mod 256).2–254, so containers of every node have addresses of their own.
+ */
+export function containerAddresses(nodeAddr: string): string[] {
+  const [, b, x, y] = nodeAddr.split('.').map(Number);
+  const third = (x * 250 + y) % 256;
+  const second = b <= 127 ? b + 128 : b;
+  return Array.from({ length: 253 }, (_, i) => `127.${second}.${third}.${i + 2}`);
+}

@@ -1,0 +1,109 @@
+// Services through the real docker CLI (when installed) and the API: tasks scheduled, started
+// as emulated containers, spread over nodes; scale; constraints that fit nowhere stay pending
+// with Docker's message; a worker killed → its tasks replaced; nginx answers on its socket;
+// a task reads its secret file.
+
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lab } from '@swarmlab/launcher';
+import type { Task } from '@swarmlab/api';
+import { docker, startLab, stopAllLabs } from './helpers/lab.js';
+
+let lab: Lab;
+
+beforeAll(async () => {
+  lab = await startLab({ name: 'services', managers: 1, workers: 3 });
+}, 60_000);
+afterAll(stopAllLabs, 60_000);
+
+async function running(service: string): Promise<Task[]> {
+  const tasks = await lab.client('manager1').taskList({ service: [service], 'desired-state': ['running'] });
+  return tasks.filter((t) => t.Status.State === 'running');
+}
+
+function httpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('services', () => {
+  it('runs replicas spread over the nodes and scales them', async () => {
+    const m1 = lab.node('manager1').spec.addr;
+    const api = lab.client('manager1');
+    const cli = await docker(m1, ['service', 'create', '-d', '--name', 'web', '--replicas', '4', 'nginx:alpine']);
+    if (!cli) await api.serviceCreate({ Name: 'web', TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' } }, Mode: { Replicated: { Replicas: 4 } } });
+    const tasks = await lab.waitFor(async () => ((await running('web')).length === 4 ? running('web') : undefined), 20_000, '4 running tasks');
+    expect(new Set(tasks.map((t) => t.Slot))).toEqual(new Set([1, 2, 3, 4]));
+    // Spread: 4 tasks on 4 nodes (the manager takes tasks too).
+    expect(new Set(tasks.map((t) => t.NodeID)).size).toBe(4);
+    const ls = await docker(m1, ['service', 'ls']);
+    if (ls) expect(ls.stdout).toMatch(/web\s+replicated\s+4\/4\s+nginx:alpine/);
+
+    const svc = await api.serviceInspect('web');
+    await api.serviceUpdate(svc.ID, svc.Version.Index, { ...svc.Spec, Mode: { Replicated: { Replicas: 2 } } });
+    await lab.waitFor(async () => (await running('web')).length === 2, 20_000, 'scale down to 2');
+    const left = await running('web');
+    expect(new Set(left.map((t) => t.Slot))).toEqual(new Set([1, 2]));
+  }, 90_000);
+
+  it('keeps a task that fits no node pending with Docker\'s message', async () => {
+    const api = lab.client('manager1');
+    await api.serviceCreate({
+      Name: 'nowhere',
+      TaskTemplate: { ContainerSpec: { Image: 'busybox' }, Placement: { Constraints: ['node.labels.zone==mars'] } },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    const task = await lab.waitFor(async () => {
+      const [t] = await api.taskList({ service: ['nowhere'] });
+      return t?.Status.Err ? t : undefined;
+    }, 10_000, 'the pending message');
+    expect(task.Status.State).toBe('pending');
+    expect(task.Status.Err).toMatch(/^no suitable node \(scheduling constraints not satisfied on 4 nodes\)$/);
+  }, 30_000);
+
+  it('serves HTTP from an nginx container and hands a secret to a busybox task', async () => {
+    const api = lab.client('manager1');
+    const [web] = await running('web');
+    const statuses = await Promise.all([...lab.nodes.keys()].map((n) => lab.status(n)));
+    const container = statuses
+      .flatMap((s) => (s.containers as { taskId: string; address: string; hostname: string }[]) ?? [])
+      .find((c) => c.taskId === web.ID)!;
+    expect(container).toBeDefined();
+    expect(await httpGet(container.address, 80)).toContain(container.hostname);
+
+    const secret = await api.secretCreate({ Name: 'pw', Data: Buffer.from('hunter2').toString('base64') });
+    await api.serviceCreate({
+      Name: 'reader',
+      TaskTemplate: {
+        ContainerSpec: {
+          Image: 'busybox',
+          Command: ['sh', '-c', 'cat /run/secrets/pw; sleep 3600'],
+          Secrets: [{ SecretID: secret.ID, SecretName: 'pw', File: { Name: 'pw', UID: '0', GID: '0', Mode: 0o400 } }],
+        },
+      },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    await lab.waitFor(async () => (await running('reader')).length === 1, 20_000, 'the reader task');
+  }, 60_000);
+
+  it('replaces the tasks of a killed worker elsewhere', async () => {
+    const api = lab.client('manager1');
+    const nodes = await api.nodeList();
+    const before = await running('web');
+    const victimId = before.find((t) => nodes.find((n) => n.ID === t.NodeID)?.Description.Hostname.startsWith('worker'))!.NodeID!;
+    const victim = nodes.find((n) => n.ID === victimId)!.Description.Hostname;
+    await lab.kill(victim);
+    const after = await lab.waitFor(async () => {
+      const r = await running('web');
+      return r.length === 2 && r.every((t) => t.NodeID !== victimId) ? r : undefined;
+    }, 30_000, 'the task to be replaced');
+    expect(after.every((t) => t.NodeID !== victimId)).toBe(true);
+  }, 60_000);
+});
