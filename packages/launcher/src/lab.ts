@@ -176,13 +176,13 @@ export class Lab {
     // Managers join one at a time (each is a Raft membership change); workers all at once.
     for (const n of others.filter((n) => n.spec.role === 'manager')) {
       options.onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
-      await this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Manager });
+      await this.join(n.spec.name, remote, swarm.JoinTokens.Manager);
     }
     const workers = others.filter((n) => n.spec.role === 'worker');
     if (workers.length > 0) options.onProgress?.(`docker swarm join ${workers.length} workers`);
     await Promise.all(
       workers.map((n) =>
-        this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Worker }),
+        this.join(n.spec.name, remote, swarm.JoinTokens.Worker),
       ),
     );
   }
@@ -222,13 +222,13 @@ export class Lab {
     this.saveRecord();
     for (const n of fresh.filter((n) => n.spec.role === 'manager')) {
       onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
-      await this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Manager });
+      await this.join(n.spec.name, remote, swarm.JoinTokens.Manager);
     }
     const newWorkers = fresh.filter((n) => n.spec.role === 'worker');
     if (newWorkers.length > 0) onProgress?.(`docker swarm join ${newWorkers.map((n) => n.spec.name).join(', ')} as workers`);
     await Promise.all(
       newWorkers.map((n) =>
-        this.client(n.spec.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: swarm.JoinTokens.Worker }),
+        this.join(n.spec.name, remote, swarm.JoinTokens.Worker),
       ),
     );
     onProgress?.('waiting for every node to be Ready with a leader');
@@ -245,6 +245,25 @@ export class Lab {
       if (m) max = Math.max(max, Number(m[1]));
     }
     return max;
+  }
+
+  /**
+   * `docker swarm join`, retried while the swarm is between leaders (as a person would retry):
+   * a refused join leaves the node outside the swarm, so trying again is safe.
+   */
+  private async join(name: string, remote: string, token: string): Promise<void> {
+    const n = this.node(name);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await this.client(name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: token });
+        return;
+      } catch (e) {
+        const transient = /lost leader status|does not have a leader|deadline exceeded|Unavailable/.test(String(e));
+        if (!transient || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   // ---- lookup ------------------------------------------------------------------------------------

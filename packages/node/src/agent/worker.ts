@@ -27,6 +27,8 @@ export interface WorkerOptions {
   log: Log;
   report: (updates: TaskStatusReport[]) => void;
   rejectUnknownImages?: boolean;
+  /** The profile's ratio to SwarmKit's timings (1 for `docker`, smaller for `fast`). */
+  timingScale: number;
 }
 
 interface Tracked {
@@ -91,9 +93,15 @@ export class Worker {
     }
   }
 
+  /** The task's StopGracePeriod (SwarmKit default 10 s), scaled like every timing of the profile. */
+  private stopGraceMs(task: Task): number {
+    const ns = task.Spec.ContainerSpec?.StopGracePeriod;
+    return (ns ? ns / 1e6 : 10_000) * this.o.timingScale;
+  }
+
   private async dispose(t: Tracked): Promise<void> {
     try {
-      await t.container?.stop(1000);
+      await t.container?.stop(this.stopGraceMs(t.task));
       await t.container?.remove();
     } catch (e) {
       this.o.log('warn', 'worker: could not remove a container', { task: t.task.ID, err: String(e) });
@@ -137,7 +145,7 @@ export class Worker {
         const before = t.state;
         if (rank(desired) >= rank('shutdown')) {
           if (rank(t.state) < rank('complete')) {
-            await t.container?.stop(1000);
+            await t.container?.stop(this.stopGraceMs(t.task));
             this.setState(t, 'shutdown');
           }
           return;
@@ -173,12 +181,11 @@ export class Worker {
             break;
           case 'starting':
             try {
-              t.container!.start().catch(() => undefined);
-              await waitStarted(t.container!);
+              await t.container!.start();
               this.setState(t, 'running');
               this.watchExit(t);
             } catch (e) {
-              this.setState(t, 'failed', { Err: e instanceof Error ? e.message : String(e), Message: 'starting' });
+              this.setState(t, 'failed', { Err: `starting container failed: ${e instanceof Error ? e.message : String(e)}`, Message: 'starting' });
             }
             break;
           default:
@@ -233,6 +240,7 @@ export class Worker {
       env: spec.Env,
       hostname: spec.Hostname,
       labels: spec.Labels,
+      serviceLabels: blobs?.serviceLabels,
       user: spec.User,
       dir: spec.Dir,
       tty: spec.TTY,
@@ -266,14 +274,6 @@ export class Worker {
     const all = [...this.tasks.values()];
     this.tasks.clear();
     await Promise.all(all.map((t) => this.dispose(t)));
-  }
-}
-
-async function waitStarted(c: Container): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const s = c.status();
-    if (s.state !== 'created') return;
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

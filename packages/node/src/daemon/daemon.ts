@@ -533,6 +533,7 @@ export class Daemon {
       clock: this.o.clock,
       log: this.o.log,
       report: (updates) => this.agent?.reportStatus(updates),
+      timingScale: this.o.profile.dispatcherHeartbeatMs / 5000,
     });
     this.agent = new Agent({
       nic: this.nic,

@@ -106,8 +106,14 @@ export class Orchestration {
     const newId = () => newIdentityId();
     const retention = clusterOf(this.ctx).Spec.Orchestration.TaskHistoryRetentionLimit ?? 5;
     const serviceSets: Record<string, Record<string, unknown>> = {};
+    const byService = new Map<string, T[]>();
+    for (const t of tasks) {
+      const list = byService.get(t.ServiceID);
+      if (list) list.push(t);
+      else byService.set(t.ServiceID, [t]);
+    }
     for (const s of services) {
-      const own = tasks.filter((t) => t.ServiceID === s.ID);
+      const own = byService.get(s.ID) ?? [];
       if (s.Spec.Mode.Global) add(reconcileGlobal(s, own, nodes, now, newId));
       else add(reconcileReplicated(s, own, nodes, now, newId));
       add(restartDecisions(s, own, now, newId, { nodes, delayed: this.delayed }));
@@ -149,13 +155,20 @@ export class Orchestration {
     }
     // The scheduler sees the tasks as they will be after this round.
     tasks = [...tasks.filter((t) => !removed.has(t.ID)), ...(merged.create as T[])];
+    const updatesById = new Map<string, Record<string, unknown>[]>();
+    for (const u of merged.update) {
+      const list = updatesById.get(u.id);
+      if (list) list.push(u.set);
+      else updatesById.set(u.id, [u.set]);
+    }
     const view = tasks.map((t) => {
-      const u = merged.update.filter((x) => x.id === t.ID);
-      if (u.length === 0) return t;
+      const u = updatesById.get(t.ID);
+      if (!u) return t;
       const copy = structuredClone(t) as T & Record<string, unknown>;
-      for (const { set } of u) for (const [k, v] of Object.entries(set)) setPath(copy, k, v);
+      for (const set of u) for (const [k, v] of Object.entries(set)) setPath(copy, k, v);
       return copy;
     });
+    const viewById = new Map(view.map((t) => [t.ID, t]));
     const { assign, pending, confirmed } = scheduleTasks({ tasks: view, nodes, services, now });
     for (const [taskId, nodeId] of assign) {
       const status = { Timestamp: time, State: 'assigned' as const, Message: confirmed.has(taskId) ? CONFIRMED_MESSAGE : ASSIGNED_MESSAGE, PortStatus: {} };
@@ -164,7 +177,7 @@ export class Orchestration {
       else merged.update.push({ id: taskId, set: { NodeID: nodeId, Status: status } });
     }
     for (const [taskId, message] of pending) {
-      const cur = view.find((t) => t.ID === taskId);
+      const cur = viewById.get(taskId);
       if (cur?.Status.Err === message) continue;
       const status = { Timestamp: time, State: 'pending' as const, Message: 'pending task scheduling', Err: message, PortStatus: {} };
       const c = created.get(taskId);

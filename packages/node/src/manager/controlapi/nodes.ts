@@ -3,7 +3,10 @@
 import { ApiError, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { lookup, matchesLabels, parseFilters } from '../lookup.js';
+import type { Task } from '@swarmlab/api';
+import type { StoredObject } from '../../store/memory.js';
 import { publicNode, type Availability, type NodeObject, type Role } from '../objects.js';
+import { orphanTasksOfRemovedNode } from '../orchestrator/index.js';
 
 const ROLES: readonly Role[] = ['manager', 'worker'];
 const AVAILABILITIES: readonly Availability[] = ['active', 'pause', 'drain'];
@@ -102,7 +105,10 @@ export async function removeNode(ctx: ManagerContext, ref: string, force: boolea
     ...cluster.secrets.blacklist.filter((b) => b.nodeId !== node.ID),
     { nodeId: node.ID, expiresAt: node.certExpiresAt ?? ctx.clock.now() + 90 * 24 * 3600_000 },
   ];
+  // Its tasks that have not ended are orphaned at once (SwarmKit orphanNodeTasks).
+  const orphaned = orphanTasksOfRemovedNode(ctx.store.list<Task & StoredObject>('task'), node.ID, ctx.clock.now());
   await commit(ctx, [
+    ...orphaned.update.map((u) => ({ action: 'patch' as const, table: 'task' as const, id: u.id, set: u.set })),
     { action: 'delete', table: 'node', id: node.ID },
     { action: 'patch', table: 'cluster', id: cluster.ID, set: { 'secrets.blacklist': blacklist }, expectVersion: cluster.Version.Index },
   ]);

@@ -21,6 +21,7 @@ function isForwardState(current: string, next: string): boolean {
 export interface Assignment {
   task: Record<string, unknown>;
   serviceName: string;
+  serviceLabels: Record<string, string>;
   /** The ports the service's containers listen on (its endpoint's target ports). */
   ports: { targetPort: number; protocol: 'tcp' | 'udp' }[];
   secrets: { id: string; name: string; data: string }[];
@@ -207,6 +208,7 @@ export class Dispatcher {
       out.push({
         task: t,
         serviceName: service?.Spec.Name ?? '',
+        serviceLabels: (service?.Spec as { Labels?: Record<string, string> } | undefined)?.Labels ?? {},
         ports: (service?.Endpoint?.Ports ?? []).map((p) => ({ targetPort: p.TargetPort, protocol: p.Protocol === 'udp' ? 'udp' : 'tcp' })),
         secrets: (t.Spec.ContainerSpec?.Secrets ?? []).flatMap((r) => blob('secret', r.SecretID)),
         configs: (t.Spec.ContainerSpec?.Configs ?? []).flatMap((r) => blob('config', r.ConfigID)),
