@@ -423,7 +423,9 @@ export class Raft {
         this.bcastHeartbeat();
         return;
       case 'MsgCheckQuorum':
-        if (!this.trk.quorumActive()) this.becomeFollower(this.term, NONE);
+        // A leader that left the configuration keeps leading until it has handed over: stepping
+        // down could strand voters that never learned the change committed (simulator seed 29726).
+        if (!this.trk.quorumActive() && this.trk.isVoter(this.id)) this.becomeFollower(this.term, NONE);
         for (const [id, pr] of this.trk.progress) if (id !== this.id) pr.recentActive = false;
         return;
       case 'MsgReadIndex':
