@@ -2,6 +2,7 @@
 // manager1, read the join tokens, join the others — what a person does with the docker CLI),
 // supervised by pid, with every fault one call away. Scripts and the CLI both drive this class.
 
+import { waitFor, type Condition } from './wait.js';
 import { DockerClient } from '@swarmlab/api';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -480,21 +481,8 @@ export class Lab {
   // ---- waiting -----------------------------------------------------------------------------------
 
   /** Polls `condition` until it holds (returns truthy) or `timeoutMs` passes. */
-  async waitFor<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let lastErr: unknown;
-    for (;;) {
-      try {
-        const v = await condition();
-        if (v) return v;
-      } catch (e) {
-        lastErr = e;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  waitFor<T>(condition: Condition<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+    return waitFor(condition, timeoutMs, what);
   }
 
   /** Every running node Ready in `docker node ls` on the leader, with exactly one leader. */

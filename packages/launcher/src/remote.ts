@@ -1,6 +1,7 @@
 // A running cluster's Lab, driven from another process: the same verbs as Lab, carried out by the
 // cluster's background launcher over its socket. `swarmlab run --cluster NAME` hands scripts one.
 
+import { waitFor, type Condition } from './wait.js';
 import { DockerClient } from '@swarmlab/api';
 import type { LinkShape } from './faults.js';
 import { resolveAlias, type LabEvent, type NodeView } from './lab.js';
@@ -184,19 +185,8 @@ export class RemoteLab implements LabApi {
   }
 
   /** Polls `condition` until it holds (returns truthy) or `timeoutMs` passes, as Lab.waitFor. */
-  async waitFor<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let lastErr: unknown;
-    for (;;) {
-      try {
-        const v = await condition();
-        if (v) return v;
-      } catch (e) {
-        lastErr = e;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  waitFor<T>(condition: Condition<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+    return waitFor(condition, timeoutMs, what);
   }
 
   /** Stops the cluster: every node, then its launcher. */
