@@ -93,6 +93,35 @@ describe('services', () => {
     await lab.waitFor(async () => (await running('reader')).length === 1, 20_000, 'the reader task');
   }, 60_000);
 
+  it('runs a global service on every node and rolls a failing update back', async () => {
+    const api = lab.client('manager1');
+    await api.serviceCreate({ Name: 'agent', TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['sleep', '3600'] } }, Mode: { Global: {} } });
+    const nodes = await api.nodeList();
+    const global = await lab.waitFor(async () => ((await running('agent')).length === nodes.length ? running('agent') : undefined), 20_000, 'one task per node');
+    expect(new Set(global.map((t) => t.NodeID)).size).toBe(nodes.length);
+
+    await api.serviceCreate({
+      Name: 'app',
+      TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['sleep', '3600'] } },
+      Mode: { Replicated: { Replicas: 4 } },
+      UpdateConfig: { Parallelism: 2, FailureAction: 'rollback', Monitor: 1_000_000_000 },
+    });
+    await lab.waitFor(async () => (await running('app')).length === 4, 20_000, '4 app tasks');
+    const svc = await api.serviceInspect('app');
+    const spec = structuredClone(svc.Spec);
+    spec.TaskTemplate.ContainerSpec!.Args = ['sh', '-c', 'exit 1'];
+    await api.serviceUpdate(svc.ID, svc.Version.Index, spec);
+    const done = await lab.waitFor(async () => {
+      const s = await api.serviceInspect('app');
+      return s.UpdateStatus?.State === 'rollback_completed' ? s : undefined;
+    }, 30_000, 'the rollback to complete');
+    expect(done.Spec.TaskTemplate.ContainerSpec!.Args).toEqual(['sleep', '3600']);
+    expect(done.UpdateStatus!.Message).toBe('rollback completed');
+    const failed = (await api.taskList({ service: ['app'] })).filter((t) => t.Status.Err === 'task: non-zero exit (1)');
+    expect(failed.length).toBeGreaterThan(0);
+    await lab.waitFor(async () => (await running('app')).length === 4, 20_000, '4 app tasks after the rollback');
+  }, 90_000);
+
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');
     const nodes = await api.nodeList();
