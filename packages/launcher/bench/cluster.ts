@@ -11,7 +11,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Lab } from '../src/index.js';
+import { Lab, nodeBundle } from '../src/index.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, big: { type: 'boolean', default: false } } });
 const SECONDS = Number(values.seconds);
@@ -187,6 +187,8 @@ async function upTimes(): Promise<void> {
 
 try {
   console.log(`swarmlab cluster benchmark (${SECONDS} s per load)`);
+  // Build the node bundle first: its one-off build is not part of `up`.
+  await nodeBundle();
   await upTimes();
   const ours = await swarmlabWrites();
   const etcd = await etcdWrites();

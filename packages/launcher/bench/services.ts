@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab } from '../src/index.js';
+import { Lab, nodeBundle } from '../src/index.js';
 
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-bench-services-'));
 
@@ -23,6 +23,7 @@ async function timeToRunning(lab: Lab, name: string, replicas: number): Promise<
 
 const rows: [string, string, string][] = [];
 try {
+  await nodeBundle();
   const lab = await Lab.up({ name: 'bench-services', managers: 3, workers: 10, fresh: true, home });
   try {
     const ten = await timeToRunning(lab, 'ten', 10);

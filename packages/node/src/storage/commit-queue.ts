@@ -15,6 +15,8 @@ export interface WriteRequest {
   prepare?: () => Promise<void>;
   /** Runs once the records are durable, in call order. */
   apply?: () => void;
+  /** False: written, not fsynced (a batch is fsynced when any request in it wants it). */
+  sync?: boolean;
 }
 
 type Queued =
@@ -26,7 +28,7 @@ export class CommitQueue {
   private running = false;
   private failure: StorageError | undefined;
 
-  constructor(private readonly writeBatch: (records: WalRecord[]) => Promise<void>) {}
+  constructor(private readonly writeBatch: (records: WalRecord[], sync: boolean) => Promise<void>) {}
 
   write(req: WriteRequest): Promise<void> {
     return this.enqueue((resolve, reject) => ({ kind: 'write', req, resolve, reject }));
@@ -65,7 +67,10 @@ export class CommitQueue {
             batch.push(this.queue.shift()!);
           }
           const writes = batch as Extract<Queued, { kind: 'write' }>[];
-          await this.writeBatch(writes.flatMap((w) => w.req.records));
+          await this.writeBatch(
+            writes.flatMap((w) => w.req.records),
+            writes.some((w) => w.req.sync !== false),
+          );
           for (const w of writes) w.req.apply?.();
         }
         for (const q of batch) q.resolve();

@@ -42,6 +42,12 @@ export interface SaveRequest {
   hardState?: HardState;
   entries?: Entry[];
   snapshot?: Snapshot;
+  /**
+   * False when only the commit index moved (Raft's mustSync is false): written without an
+   * fsync, as etcd does — it survives a process crash, and losing it to a power cut only makes
+   * the node re-learn the commit index.
+   */
+  sync?: boolean;
 }
 
 export class RaftDiskStorage {
@@ -59,7 +65,7 @@ export class RaftDiskStorage {
     /** The snapshot file `memory.snapshot()` came from; every other one can be deleted. */
     private snapFile: string | undefined,
   ) {
-    this.queue = new CommitQueue((records) => this.wal.append(records));
+    this.queue = new CommitQueue((records, sync) => this.wal.append(records, sync));
   }
 
   /** Loads the newest snapshot and replays the WAL after it; creates an empty store if none. */
@@ -143,6 +149,7 @@ export class RaftDiskStorage {
     let snapFile: string | undefined;
     const written = this.queue.write({
       records,
+      sync: req.sync !== false || entries.length > 0 || snapshot !== undefined,
       // The snapshot file goes first: its WAL record is what makes it count on the next open.
       prepare: snapshot
         ? async () => {

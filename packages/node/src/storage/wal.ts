@@ -70,8 +70,11 @@ export class WalWriter {
     return this.segments.map((s) => s.name);
   }
 
-  /** Appends the records as one frame (all or nothing after a crash), then one datasync. */
-  async append(records: WalRecord[]): Promise<void> {
+  /**
+   * Appends the records as one frame (all or nothing after a crash), then one datasync unless
+   * `sync` is false (the data then survives a process crash, not a power loss).
+   */
+  async append(records: WalRecord[], sync = true): Promise<void> {
     this.checkUsable();
     if (records.length === 0) return;
     try {
@@ -79,7 +82,7 @@ export class WalWriter {
       const data = encodeFrame(this.cipher.seal(encodeWalGroup(records)));
       await writeFully(this.fh, data, this.size);
       this.size += data.length;
-      await this.opts.datasync(this.fh);
+      if (sync) await this.opts.datasync(this.fh);
     } catch (err) {
       // The tail may now hold part of this batch; only a reopen (which cuts it off) is safe.
       this.failure = err;

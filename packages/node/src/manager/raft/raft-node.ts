@@ -29,7 +29,7 @@ import { decodeMember, encodeMember, type RaftMember } from './members.js';
 /** What the Raft shell needs from disk (implemented by storage/RaftDiskStorage). */
 export interface RaftLogStore {
   readonly memory: import('@swarmlab/raft').MemoryStorage;
-  save(batch: { hardState?: Ready['hardState']; entries: Entry[]; snapshot?: Ready['snapshot'] }): Promise<void>;
+  save(batch: { hardState?: Ready['hardState']; entries: Entry[]; snapshot?: Ready['snapshot']; sync?: boolean }): Promise<void>;
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
@@ -313,7 +313,7 @@ export class RaftNode extends EventEmitter {
     // The commit index is written too (etcd writes every hard state): --force-new-cluster keeps
     // exactly the entries the disk says are committed.
     if (rd.entries.length > 0 || rd.snapshot || rd.hardState) {
-      await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+      await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, sync: rd.mustSync });
     }
     if (rd.snapshot) {
       this.restoreSnapshotData(rd.snapshot.data);
