@@ -58,6 +58,9 @@ export interface LabEvent {
 
 const ALIASES: Record<string, string> = {};
 
+/** Worker joins in flight at once while a cluster forms. */
+const JOIN_CONCURRENCY = 8;
+
 export class Lab {
   readonly nodes = new Map<string, NodeProcess>();
   readonly control = new ControlServer();
@@ -181,11 +184,19 @@ export class Lab {
     }
     const workers = others.filter((n) => n.spec.role === 'worker');
     if (workers.length > 0) options.onProgress?.(`docker swarm join ${workers.length} workers`);
-    await Promise.all(
-      workers.map((n) =>
-        this.join(n.spec.name, remote, swarm.JoinTokens.Worker),
-      ),
-    );
+    await this.joinWorkers(workers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker);
+  }
+
+  /**
+   * Joins workers a few at a time: each join is a TLS handshake, a CSR signed by the leader and
+   * a Raft write, and a hundred at once would only make the handshakes time out.
+   */
+  private async joinWorkers(names: string[], remote: string, token: string): Promise<void> {
+    const queue = [...names];
+    const lanes = Array.from({ length: Math.min(JOIN_CONCURRENCY, queue.length) }, async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.join(name, remote, token);
+    });
+    await Promise.all(lanes);
   }
 
   /**
@@ -227,11 +238,7 @@ export class Lab {
     }
     const newWorkers = fresh.filter((n) => n.spec.role === 'worker');
     if (newWorkers.length > 0) onProgress?.(`docker swarm join ${newWorkers.map((n) => n.spec.name).join(', ')} as workers`);
-    await Promise.all(
-      newWorkers.map((n) =>
-        this.join(n.spec.name, remote, swarm.JoinTokens.Worker),
-      ),
-    );
+    await this.joinWorkers(newWorkers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker);
     onProgress?.('waiting for every node to be Ready with a leader');
     await this.waitFor(() => this.allReady(), 30_000, 'every node Ready with a leader');
     this.log({ kind: 'process', action: 'add', nodes: names });
