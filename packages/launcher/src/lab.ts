@@ -112,15 +112,19 @@ export class Lab {
       }
       lab.saveRecord();
       options.onProgress?.(`starting ${lab.nodes.size} node processes`);
-      await Promise.all([...lab.nodes.values()].map((n) => n.start()));
-      // Record the pids at once, so `swarmlab down` finds them even if this process dies now.
-      lab.saveRecord();
-      await Promise.all([...lab.nodes.keys()].map((n) => lab.control.waitConnected(n)));
+      // Forming starts as soon as manager1 answers: the other processes come up meanwhile.
+      const started = new Map(
+        [...lab.nodes.entries()].map(([name, n]) => [name, n.start().then(() => lab.control.waitConnected(name))] as const),
+      );
+      for (const p of started.values()) p.catch(() => undefined);
+      const all = Promise.all(started.values()).then(() => lab.saveRecord());
       if (!resuming || !record.formed) {
-        await lab.form(options);
+        await lab.form(options, (name) => started.get(name)!);
         lab.record.formed = true;
-        lab.saveRecord();
       }
+      await all;
+      // Record the pids, so `swarmlab down` finds them even if this process dies now.
+      lab.saveRecord();
       options.onProgress?.('waiting for every node to be Ready with a leader');
       await lab.waitFor(() => lab.allReady(), 30_000, 'every node Ready with a leader');
       lab.log({ kind: 'process', action: 'up', nodes: lab.nodes.size });
@@ -163,8 +167,9 @@ export class Lab {
   }
 
   /** The swarm through the Docker API: init on manager1, then join managers and workers. */
-  private async form(options: LabOptions): Promise<void> {
+  private async form(options: LabOptions, ready: (name: string) => Promise<void>): Promise<void> {
     const first = this.node('manager1');
+    await ready('manager1');
     const api = this.client('manager1');
     options.onProgress?.('docker swarm init on manager1');
     await api.swarmInit({
@@ -179,22 +184,26 @@ export class Lab {
     const others = [...this.nodes.values()].filter((n) => n.spec.name !== 'manager1');
     // Managers join one at a time (each is a Raft membership change); workers all at once.
     for (const n of others.filter((n) => n.spec.role === 'manager')) {
+      await ready(n.spec.name);
       options.onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
       await this.join(n.spec.name, remote, swarm.JoinTokens.Manager);
     }
     const workers = others.filter((n) => n.spec.role === 'worker');
     if (workers.length > 0) options.onProgress?.(`docker swarm join ${workers.length} workers`);
-    await this.joinWorkers(workers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker);
+    await this.joinWorkers(workers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker, ready);
   }
 
   /**
    * Joins workers a few at a time: each join is a TLS handshake, a CSR signed by the leader and
    * a Raft write, and a hundred at once would only make the handshakes time out.
    */
-  private async joinWorkers(names: string[], remote: string, token: string): Promise<void> {
+  private async joinWorkers(names: string[], remote: string, token: string, ready?: (name: string) => Promise<void>): Promise<void> {
     const queue = [...names];
     const lanes = Array.from({ length: Math.min(JOIN_CONCURRENCY, queue.length) }, async () => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.join(name, remote, token);
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        await ready?.(name);
+        await this.join(name, remote, token);
+      }
     });
     await Promise.all(lanes);
   }
