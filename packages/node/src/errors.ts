@@ -1,31 +1,21 @@
-// Errors that reach the Engine API. SwarmKit's control API answers gRPC statuses, which the
-// daemon passes through as `rpc error: code = <Code> desc = <text>` with an HTTP status chosen
-// from the code (moby errdefs). Daemon-level errors carry their own text and status.
+// Errors that reach the Engine API, as thrown Errors. Their texts and statuses come from the
+// catalogue in @swarmlab/api (SwarmKit's gRPC statuses relayed as `rpc error: code = … desc = …`,
+// and the daemon's own errors).
 
-export type GrpcCode =
-  | 'InvalidArgument'
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'FailedPrecondition'
-  | 'PermissionDenied'
-  | 'Unavailable'
-  | 'DeadlineExceeded'
-  | 'Unknown'
-  | 'Internal'
-  | 'Unimplemented';
-
-const HTTP_STATUS: Record<GrpcCode, number> = {
-  InvalidArgument: 400,
-  FailedPrecondition: 400,
-  NotFound: 404,
-  AlreadyExists: 409,
-  PermissionDenied: 403,
-  Unavailable: 503,
-  DeadlineExceeded: 500,
-  Unknown: 500,
-  Internal: 500,
-  Unimplemented: 501,
-};
+import {
+  DEADLINE_EXCEEDED,
+  grpcError as apiGrpcError,
+  INVALID_JOIN_TOKEN,
+  NO_LEADER,
+  NO_SWARM,
+  NOT_MANAGER_INACTIVE,
+  NOT_MANAGER_WORKER,
+  SWARM_EXISTS,
+  SWARM_LOCKED,
+  UPDATE_OUT_OF_SEQUENCE,
+  type DaemonError,
+  type GrpcCode,
+} from '@swarmlab/api';
 
 /** An error with the HTTP status and the exact message the Engine API answers. */
 export class ApiError extends Error {
@@ -49,41 +39,27 @@ export class ManagerUnreachable extends ApiError {
   }
 }
 
-/** A SwarmKit control API error as the daemon relays it. */
-export function grpcError(code: GrpcCode, desc: string): ApiError {
-  return new ApiError(HTTP_STATUS[code], `rpc error: code = ${code} desc = ${desc}`);
+/** Throws one of the daemon's errors from the catalogue in @swarmlab/api (the one place the texts live). */
+export function daemon(e: DaemonError): ApiError {
+  return new ApiError(e.statusCode, e.message);
 }
 
-export const notFound = (kind: string, ref: string) => new ApiError(404, `${kind} ${ref} not found`);
+/** A SwarmKit control API error as the daemon relays it. */
+export function grpcError(code: GrpcCode, desc: string): ApiError {
+  return daemon(apiGrpcError(code, desc));
+}
 
-/** Daemon texts (swarm-facts §9.3, §2.3; MB:daemon/cluster/errors.go). */
+/** The daemon texts the node raises most (swarm-facts §9.3, §2.3, §1.4). */
 export const DAEMON = {
-  alreadyInSwarm: () =>
-    new ApiError(503, 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.'),
-  notInSwarm: () => new ApiError(503, 'This node is not part of a swarm'),
-  notManager: () =>
-    new ApiError(
-      503,
-      'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
-    ),
-  workerCannotControl: () =>
-    new ApiError(
-      503,
-      "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
-    ),
-  locked: () =>
-    new ApiError(
-      503,
-      'Swarm is encrypted and needs to be unlocked before it can be used. Please use "docker swarm unlock" to unlock it.',
-    ),
-  noLeader: () =>
-    new ApiError(
-      500,
-      "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.",
-    ),
-  deadline: () => new ApiError(500, 'rpc error: code = DeadlineExceeded desc = context deadline exceeded'),
-  outOfSequence: () => new ApiError(500, 'rpc error: code = Unknown desc = update out of sequence'),
-  invalidJoinToken: () => grpcError('InvalidArgument', 'A valid join token is necessary to join this cluster'),
+  alreadyInSwarm: () => daemon(SWARM_EXISTS),
+  notInSwarm: () => daemon(NO_SWARM),
+  notManager: () => daemon(NOT_MANAGER_INACTIVE),
+  workerCannotControl: () => daemon(NOT_MANAGER_WORKER),
+  locked: () => daemon(SWARM_LOCKED),
+  noLeader: () => daemon(NO_LEADER),
+  deadline: () => daemon(DEADLINE_EXCEEDED),
+  outOfSequence: () => daemon(UPDATE_OUT_OF_SEQUENCE),
+  invalidJoinToken: () => daemon(INVALID_JOIN_TOKEN),
 };
 
 /** Maps anything thrown inside a handler to an ApiError, keeping ApiErrors as they are. */

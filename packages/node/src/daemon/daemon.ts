@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import type { EmulatedClock } from '../clock.js';
-import { ApiError, DAEMON, grpcError } from '../errors.js';
+import { INVALID_KEY_STRING, INVALID_UNLOCK_KEY, LEAVE_LOCKED, leaveAsManager, SWARM_NOT_LOCKED } from '@swarmlab/api';
+import { ApiError, DAEMON, daemon } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
@@ -141,17 +142,17 @@ export class Daemon {
   /** `POST /swarm/unlock`: the unlock key decrypts the key file and the node resumes. */
   async unlock(key: unknown): Promise<void> {
     return this.serial(async () => {
-      if (this.state !== 'locked') throw new ApiError(409, 'swarm is not locked');
+      if (this.state !== 'locked') throw daemon(SWARM_NOT_LOCKED);
       let kek: Buffer;
       try {
         kek = parseUnlockKey(String(key ?? ''));
       } catch {
-        throw new ApiError(400, 'invalid key string');
+        throw daemon(INVALID_KEY_STRING);
       }
       try {
         await this.dir.readCredentials(kek);
       } catch {
-        throw new ApiError(401, 'swarm could not be unlocked: invalid key provided');
+        throw daemon(INVALID_UNLOCK_KEY);
       }
       await this.resume(kek);
     });
@@ -675,22 +676,11 @@ export class Daemon {
   async leave(force: boolean): Promise<void> {
     return this.serial(async () => {
       if (this.state === 'inactive') throw DAEMON.notInSwarm();
-      if (this.state === 'locked' && !force) {
-        throw new ApiError(503, 'Swarm is encrypted and locked. Please unlock it first or use `--force` to ignore this message.');
-      }
+      if (this.state === 'locked' && !force) throw daemon(LEAVE_LOCKED);
       if (this.role === 'manager' && this.manager && !force) {
         const members = [...(this.raft?.members.values() ?? [])];
         const reachable = members.filter((m) => this.raft!.isReachable(m.raftId)).length;
-        const unreachable = members.length - reachable;
-        let msg = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
-        if (reachable - 2 <= unreachable) {
-          if (reachable === 1 && unreachable === 0) {
-            throw new ApiError(503, msg + 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.');
-          }
-          msg += `Removing this node leaves ${reachable - 1} managers out of ${reachable + unreachable}. Without a Raft quorum your swarm will be inaccessible. `;
-        }
-        msg += 'The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.';
-        throw new ApiError(503, msg);
+        throw daemon(leaveAsManager({ reachable, unreachable: members.length - reachable }));
       }
       await this.teardown();
       await this.dir.clear();
@@ -840,4 +830,3 @@ async function bootstrapRaft(dir: StateDir, dek: Buffer, member: RaftMember): Pr
   await storage.close();
 }
 
-export { grpcError };

@@ -46,7 +46,7 @@ function allocateVip(ctx: ManagerContext, network: NetworkObject, serviceId: str
     const ip = intToIp(start + i);
     if (!used.has(ip)) return `${ip}/${bits}`;
   }
-  throw grpcError('ResourceExhausted' as never, `could not allocate a VIP on network ${network.Spec.Name}: the subnet is full`);
+  throw grpcError('ResourceExhausted', `could not allocate a VIP on network ${network.Spec.Name}: the subnet is full`);
 }
 
 function publishedPorts(ctx: ManagerContext, serviceId: string): Map<string, { service: Service & StoredObject; mode: string }> {

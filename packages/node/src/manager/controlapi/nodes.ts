@@ -1,9 +1,9 @@
 // Control API for nodes (SwarmKit manager/controlapi/node.go), run on the leader.
 
-import { ApiError, grpcError } from '../../errors.js';
+import { ApiError, daemon, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { lookup, matchesLabels, parseFilters } from '../lookup.js';
-import type { Task } from '@swarmlab/api';
+import { DEMOTE_LAST_MANAGER, DEMOTE_LOSES_QUORUM, nodeIsRaftManager, nodeNotDown, type Task } from '@swarmlab/api';
 import type { StoredObject } from '../../store/memory.js';
 import { publicNode, type Availability, type NodeObject, type Role } from '../objects.js';
 import { orphanTasksOfRemovedNode } from '../orchestrator/index.js';
@@ -78,10 +78,10 @@ export async function updateNode(ctx: ManagerContext, ref: string, version: numb
 
   if (role === 'worker' && node.Spec.Role === 'manager') {
     const otherManagers = ctx.store.list<NodeObject>('node').filter((n) => n.ID !== node.ID && n.Spec.Role === 'manager');
-    if (otherManagers.length === 0) throw grpcError('FailedPrecondition', 'attempting to demote the last manager of the swarm');
+    if (otherManagers.length === 0) throw daemon(DEMOTE_LAST_MANAGER);
     const member = [...ctx.raft.members.values()].find((m) => m.nodeId === node.ID);
     if (member && !canRemoveMember(ctx, member.raftId)) {
-      throw grpcError('FailedPrecondition', "can't remove member from the raft: this would result in a loss of quorum");
+      throw daemon(DEMOTE_LOSES_QUORUM);
     }
   }
   const newSpec: NodeObject['Spec'] = { Labels: spec.Labels ?? {}, Role: role, Availability: availability, ...(spec.Name ? { Name: spec.Name } : {}) };
@@ -92,13 +92,10 @@ export async function removeNode(ctx: ManagerContext, ref: string, force: boolea
   const node = findNode(ctx, ref);
   const member = [...ctx.raft.members.values()].find((m) => m.nodeId === node.ID);
   if (member || node.role === 'manager') {
-    throw grpcError(
-      'FailedPrecondition',
-      `node ${node.ID} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
-    );
+    throw daemon(nodeIsRaftManager(node.ID));
   }
   if (!force && node.Status.State === 'ready') {
-    throw grpcError('FailedPrecondition', `node ${node.ID} is not down and can't be removed`);
+    throw daemon(nodeNotDown(node.ID));
   }
   const cluster = clusterOf(ctx);
   const blacklist = [

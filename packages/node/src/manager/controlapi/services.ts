@@ -12,7 +12,6 @@ import {
   type ServiceSpec,
   type ServiceSpecInput,
   type Task,
-  type TaskState,
 } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
 import { ApiError, grpcError } from '../../errors.js';
@@ -87,11 +86,9 @@ export function renderService(ctx: ManagerContext, s: ServiceObject, opts: { ins
 /** RunningTasks/DesiredTasks as `docker service ls` shows them. */
 function serviceStatus(ctx: ManagerContext, s: ServiceObject): { RunningTasks: number; DesiredTasks: number; CompletedTasks: number } {
   const tasks = ctx.store.list<TaskObject>('task').filter((t) => t.ServiceID === s.ID);
-  const readyNodes = ctx.store.list<StoredObject & { Status: { State: string }; Spec: { Availability: string } }>('node');
   let desired = 0;
   if (s.Spec.Mode.Replicated) desired = s.Spec.Mode.Replicated.Replicas ?? 1;
   else if (s.Spec.Mode.Global) desired = new Set(tasks.filter((t) => t.DesiredState === 'running').map((t) => t.NodeID)).size;
-  void readyNodes;
   return {
     RunningTasks: tasks.filter((t) => t.Status.State === 'running' && t.DesiredState === 'running').length,
     DesiredTasks: desired,
@@ -201,9 +198,4 @@ export function listTasks(ctx: ManagerContext, filtersRaw: string | undefined): 
 
 export function inspectTask(ctx: ManagerContext, ref: string): Record<string, unknown> {
   return lookup(ctx.store.list<TaskObject>('task'), ref, () => undefined, 'task');
-}
-
-/** Forward-only: a status update may never move a task's state backwards (SwarmKit dispatcher). */
-export function isForward(current: TaskState, next: TaskState): boolean {
-  return taskStateRank(next) >= taskStateRank(current);
 }

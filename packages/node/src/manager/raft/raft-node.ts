@@ -150,7 +150,6 @@ export class RaftNode extends EventEmitter {
    */
   receive(from: number, messages: Message[], sender?: { nodeId: string; addr: string }): void {
     if (sender && !this.members.has(from) && !this.removed.has(from)) this.members.set(from, { raftId: from, ...sender });
-    if (process.env.SWARMLAB_DEBUG_RAFT) this.o.log?.('info', 'raft: recv', { from, types: messages.map((m) => `${m.type}:${m.term}`).join(',') });
     this.lastHeard.set(from, this.o.clock.now());
     for (const m of messages) {
       if (this.removed.has(m.from)) continue;
@@ -346,8 +345,7 @@ export class RaftNode extends EventEmitter {
     }
     for (const [to, msgs] of byPeer) {
       const member = this.members.get(to);
-      if (process.env.SWARMLAB_DEBUG_RAFT) this.o.log?.('info', 'raft: send', { to, known: Boolean(member), types: msgs.map((m) => `${m.type}:${m.term}`).join(',') });
-      if (!member) continue;
+        if (!member) continue;
       this.o.transport.send(member, msgs);
     }
   }
