@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { add } from './commands/add.js';
+import { chaosCheck, chaosReplay, chaosRun } from './commands/chaos.js';
 import { clock } from './commands/clock.js';
 import { docker } from './commands/docker.js';
 import { down } from './commands/down.js';
@@ -150,6 +151,37 @@ function program(ctx: Context): Command {
     .option('--profile <profile>', 'timing profile of the fresh cluster', parse.profile)
     .option('--time-scale <k>', 'emulated clock speed of the fresh cluster', parse.positiveNumber)
     .action((script, o) => run(ctx, script, o));
+
+  const chaos = p.command('chaos').description('seeded fault schedules against a fresh cluster, a workload through the Docker API, and checkers');
+  chaos
+    .command('run')
+    .description('run a workload under a seeded fault schedule, heal, check; exit 0 valid, 1 invalid, 2 unknown')
+    .option('--managers <n>', 'managers (default 5)', parse.count(1))
+    .option('--workers <n>', 'workers (default 3)', parse.count(0))
+    .option('--time <duration>', 'workload time (default 60s)', parse.duration)
+    .option('--nemesis <kinds>', 'comma list of partition,kill,pause,clock,link,membership (default partition,kill)', parse.nemesis)
+    .option('--interval <duration>', 'time between faults (default 5s)', parse.duration)
+    .option('--workload <name>', 'register, services or mixed (default register)', parse.workload)
+    .option('--concurrency <n>', 'clients (default 8)', parse.count(1))
+    .option('--seed <n>', 'seed of the schedule and the operation mix (default random)', parse.count(0))
+    .option('--out <dir>', 'run folder (default $SWARMLAB_HOME/chaos/<time>-seed-<seed>)')
+    .option('--profile <profile>', 'timing profile: fast (default) or docker', parse.profile)
+    .option('--json', 'print the results as JSON')
+    .action((o) => chaosRun(ctx, o));
+  chaos
+    .command('replay')
+    .description('play the schedule recorded in a run folder again (same faults, same offsets, same operation mix)')
+    .argument('<dir>', 'run folder')
+    .option('--out <dir>', 'folder of the new run (default <dir>-replay-<time>)')
+    .option('--profile <profile>', 'timing profile: fast (default) or docker', parse.profile)
+    .option('--json', 'print the results as JSON')
+    .action((dir, o) => chaosReplay(ctx, dir, o));
+  chaos
+    .command('check')
+    .description('run the checkers again on a recorded run folder')
+    .argument('<dir>', 'run folder')
+    .option('--json', 'print the results as JSON')
+    .action((dir, o) => chaosCheck(ctx, dir, o));
 
   // (Subcommands inherit exitOverride, configureOutput and showHelpAfterError from `p`.)
   return p;

@@ -55,3 +55,18 @@ export const maskLength = wrap((text: string) => {
   if (!/^\d+$/.test(text.trim()) || n < 1 || n > 32) throw new Error('expected a prefix length from 1 to 32');
   return n;
 });
+
+const NEMESES = ['partition', 'kill', 'pause', 'clock', 'link', 'membership'] as const;
+
+/** A comma list of nemesis kinds. */
+export const nemesis = wrap((text: string) => {
+  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  const bad = kinds.filter((k) => !(NEMESES as readonly string[]).includes(k));
+  if (kinds.length === 0 || bad.length > 0) throw new Error(`expected a comma list of ${NEMESES.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
+  return [...new Set(kinds)] as (typeof NEMESES)[number][];
+});
+
+export const workload = wrap((text: string) => {
+  if (text !== 'register' && text !== 'services' && text !== 'mixed') throw new Error('expected register, services or mixed');
+  return text as 'register' | 'services' | 'mixed';
+});

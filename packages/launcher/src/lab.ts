@@ -38,6 +38,8 @@ export interface LabOptions {
   home?: string;
   /** Called with progress lines while `up` runs. */
   onProgress?: (line: string) => void;
+  /** Extra environment for every node process. */
+  nodeEnv?: Record<string, string>;
 }
 
 export interface NodeView {
@@ -145,6 +147,7 @@ export class Lab {
       profile: this.opts.profile,
       timeScale: this.opts.timeScale,
       controlUrl: this.control.url,
+      env: this.opts.nodeEnv,
     });
     this.nodes.set(name, p);
     return p;

@@ -19,6 +19,8 @@ export interface NodeSpec {
   profile: string;
   timeScale: number;
   controlUrl: string;
+  /** Extra environment for the node process (e.g. a SWARMLAB_FAULT_* switch in a checker test). */
+  env?: Record<string, string>;
 }
 
 
@@ -56,7 +58,7 @@ export class NodeProcess {
         '--log-file', s.logFile,
         '--control', s.controlUrl,
       ],
-      { detached: true, stdio: ['ignore', 'pipe', out] },
+      { detached: true, stdio: ['ignore', 'pipe', out], env: s.env ? { ...process.env, ...s.env } : process.env },
     );
     closeSync(out);
     this.child = child;

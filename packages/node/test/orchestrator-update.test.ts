@@ -110,6 +110,14 @@ describe('advanceUpdate: rolling through the slots', () => {
     });
   });
 
+  it('sees a slot left with two tasks meant to run even when both have the current spec', () => {
+    const s = service('s', { replicas: 1 });
+    const tasks = [task(s, { id: 'a', slot: 1, nodeId: 'n1', createdAt: T0 }), task(s, { id: 'b', slot: 1, nodeId: 'n2', createdAt: T0 + 1 })];
+    const step = advanceUpdate({ service: s, tasks, nodes, now: T0 + 5, newId: idGenerator() });
+    expect(step.updateStatus).toMatchObject({ State: 'updating' });
+    expect(step.changes.update).toEqual([{ id: 'b', set: { DesiredState: 'shutdown' } }]);
+  });
+
   it('start-first starts the new task before shutting the old one down', () => {
     const { v2, tasks } = scenario({ updateConfig: { Parallelism: 1, Order: 'start-first' } }, 1);
     const run = new Run(v2, tasks);

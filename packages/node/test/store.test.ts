@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, type StoredObject } from '../src/store/memory.js';
+import { MemoryStore, patched, type StoredObject } from '../src/store/memory.js';
 
 const obj = (ID: string, Name: string): StoredObject => ({ ID, Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Name } });
 const T = '2026-11-26T00:00:00.000000000Z';
@@ -42,5 +42,28 @@ describe('the replicated store', () => {
     expect(r.digest()).toBe(s.digest());
     expect(r.appliedIndex).toBe(50);
     expect(r.findByName('config', 'name17')!.ID).toBe('id17');
+  });
+
+  it('patches by copying only the objects along each path, sharing the rest', () => {
+    const before: StoredObject = { ...obj('t', 'task'), Spec: { Name: 'task', Image: { Ref: 'busybox' } }, Status: { State: 'assigned', Detail: { Pid: 0 } }, Ports: [{ Port: 1 }, { Port: 2 }] };
+    const frozen = structuredClone(before);
+    const after = patched(before, { 'Status.State': 'running', 'Status.Detail.Pid': 42, 'Ports.1': { Port: 3 }, 'New.Deep.Field': true });
+    expect(after).toEqual({ ...frozen, Status: { State: 'running', Detail: { Pid: 42 } }, Ports: [{ Port: 1 }, { Port: 3 }], New: { Deep: { Field: true } } });
+    expect(Array.isArray(after.Ports)).toBe(true);
+    // The original is untouched; what no path went through is the very same object.
+    expect(before).toEqual(frozen);
+    expect(after.Spec).toBe(before.Spec);
+    expect(after.Status).not.toBe(before.Status);
+    expect((after.Ports as unknown[])[0]).toBe((before.Ports as unknown[])[0]);
+  });
+
+  it('stores a patch without touching the previous version of the object', () => {
+    const s = new MemoryStore();
+    s.apply(1, { time: T, changes: [{ action: 'create', table: 'task', object: { ...obj('t', 'x'), Status: { State: 'new' } } }] });
+    const v1 = s.get('task', 't')!;
+    s.apply(2, { time: T, changes: [{ action: 'patch', table: 'task', id: 't', set: { 'Status.State': 'pending' } }] });
+    expect(v1.Status).toEqual({ State: 'new' });
+    expect(s.get('task', 't')).toMatchObject({ Version: { Index: 2 }, Status: { State: 'pending' } });
+    expect(s.get('task', 't')!.Spec).toBe(v1.Spec);
   });
 });

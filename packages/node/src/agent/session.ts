@@ -3,10 +3,11 @@
 // heartbeat at the period the dispatcher returns. Any failure ends the session and the agent
 // starts a new one after a jittered back-off (min(100 ms + 2·prev, 8 s), random in [0, backoff)).
 
+import { taskStateRank, type TaskState } from '@swarmlab/api';
 import { dial, type Link, type Nic, type SecurityConfig } from '@swarmlab/transport';
 import type { EmulatedClock } from '../clock.js';
 import type { TimingProfile } from '../profile.js';
-import type { SessionInfo, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import type { Assignment, SessionInfo, SessionMessage, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 
 export interface AgentOptions {
   nic: Nic;
@@ -20,6 +21,10 @@ export interface AgentOptions {
   onUpdate: (u: SessionUpdate) => void;
   onSession?: (state: 'up' | 'down', leaderAddr?: string) => void;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+function stateRank(state: unknown): number {
+  return typeof state === 'string' ? taskStateRank(state as TaskState) : -1;
 }
 
 type Reply<T> = { ok: true; value: T } | { ok: false; redirect?: string | null; error?: { message: string } };
@@ -36,10 +41,23 @@ export class Agent {
   /** Task status reports not yet accepted by the leader, by task (the latest wins). */
   private unsent = new Map<string, Record<string, unknown>>();
   private sending = false;
+  /** The tasks the session assigned us, by ID, as the leader's complete and incremental messages build them up. */
+  private assignments = new Map<string, Assignment>();
+  /** Session messages that arrived before the registration reply was handled (same link, in order). */
+  private early: SessionMessage[] | undefined;
+  /**
+   * The last status reported for each task we hold. A report the old leader accepted but never
+   * committed is lost with it: a complete assignment set showing a task behind what we reported
+   * makes us report it again (SwarmKit's worker re-reports its tasks on every new session).
+   */
+  private reported = new Map<string, Record<string, unknown>>();
 
   /** Queues task status reports for the leader's dispatcher (resent after a new session). */
   reportStatus(updates: { taskId: string; status: Record<string, unknown> }[]): void {
-    for (const u of updates) this.unsent.set(u.taskId, u.status);
+    for (const u of updates) {
+      this.unsent.set(u.taskId, u.status);
+      if (this.assignments.has(u.taskId)) this.reported.set(u.taskId, u.status);
+    }
     void this.flushStatus();
   }
 
@@ -55,10 +73,48 @@ export class Agent {
       // Keep what failed unless a newer report for the task arrived meanwhile.
       for (const u of batch) if (!this.unsent.has(u.taskId)) this.unsent.set(u.taskId, u.status);
       this.o.log('info', 'agent: task status not delivered yet', { err: e instanceof Error ? e.message : String(e) });
-    } finally {
       this.sending = false;
+      if (this.unsent.size > 0) setTimeout(() => void this.flushStatus(), 50);
+      return;
     }
-    if (this.unsent.size > 0) setTimeout(() => void this.flushStatus(), 50);
+    this.sending = false;
+    // Reports that came in while this batch was on its way go out at once, as the next batch.
+    void this.flushStatus();
+  }
+
+  /** Applies a session message to what we hold and hands the complete picture on. */
+  private onMessage(m: SessionMessage): void {
+    if (this.early) {
+      this.early.push(m);
+      return;
+    }
+    if (m.assignments === 'complete') this.assignments.clear();
+    for (const id of m.removed ?? []) this.assignments.delete(id);
+    for (const a of m.tasks) this.assignments.set(String(a.task.ID), a);
+    if (m.assignments === 'complete') this.reportAgainWhereBehind();
+    else for (const id of m.removed ?? []) this.reported.delete(id);
+    this.o.onUpdate({
+      node: m.node,
+      tasks: [...this.assignments.values()],
+      managers: m.managers,
+      gossipKeys: m.gossipKeys,
+      rootCA: m.rootCA,
+      blacklist: m.blacklist,
+    });
+  }
+
+  /** Queues our last report again for every task the leader's complete set shows behind it; forgets tasks no longer ours. */
+  private reportAgainWhereBehind(): void {
+    for (const [id, status] of this.reported) {
+      const held = this.assignments.get(id);
+      if (!held) {
+        this.reported.delete(id);
+        continue;
+      }
+      const theirs = (held.task as { Status?: { State?: string } }).Status?.State;
+      if (!this.unsent.has(id) && stateRank(status.State) > stateRank(theirs)) this.unsent.set(id, status);
+    }
+    void this.flushStatus();
   }
 
   constructor(private readonly o: AgentOptions) {}
@@ -123,18 +179,30 @@ export class Agent {
   private async session(target: string): Promise<void> {
     const [host, portText] = target.split(':');
     const timeoutMs = Math.max(500, this.o.clock.toReal(this.o.profile.dispatcherHeartbeatMs));
-    const link = await dial({
+    // Only the current session's link speaks for the leader: a late message of an old one is ignored.
+    const fromCurrentLink = (body: unknown) => {
+      if (this.link !== undefined && this.link === link) this.onMessage(body as SessionMessage);
+    };
+    const link: Link = await dial({
       nic: this.o.nic,
       host,
       port: Number(portText || 2377),
       security: this.o.security,
       connectTimeoutMs: timeoutMs,
       handshakeTimeoutMs: timeoutMs,
-      services: { session: { access: 'authenticated', onMessage: (body) => this.o.onUpdate(body as SessionUpdate) } },
+      services: { session: { access: 'authenticated', onMessage: fromCurrentLink } },
     });
     this.link = link;
-    const reg = (await link.request('dispatcher', 'register', { addr: this.o.addr }, { timeoutMs })) as Reply<SessionInfo>;
+    this.early = [];
+    let reg: Reply<SessionInfo>;
+    try {
+      reg = (await link.request('dispatcher', 'register', { addr: this.o.addr }, { timeoutMs })) as Reply<SessionInfo>;
+    } catch (e) {
+      this.early = undefined;
+      throw e;
+    }
     if (!reg.ok) {
+      this.early = undefined;
       // A follower points at the leader; next round goes there directly.
       this.preferred = reg.redirect ?? undefined;
       throw new Error(reg.error?.message ?? (reg.redirect ? `redirected to leader ${reg.redirect}` : 'no leader'));
@@ -142,7 +210,11 @@ export class Agent {
     this.backoffMs = 0;
     this.leaderAddr = target;
     this.sessionId = reg.value.sessionId;
-    this.o.onUpdate(reg.value);
+    // The registration reply carries the complete state; what the leader pushed after it follows.
+    const early = this.early;
+    this.early = undefined;
+    this.onMessage({ ...reg.value, assignments: 'complete', removed: [] });
+    for (const m of early) this.onMessage(m);
     void this.flushStatus();
     this.o.onSession?.('up', target);
     let period = reg.value.periodMs;

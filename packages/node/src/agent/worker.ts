@@ -4,7 +4,6 @@
 // when the desired state says so, REJECTED when it cannot even be prepared.
 
 import { taskStateRank, type Task, type TaskState } from '@swarmlab/api';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatedClock } from '../clock.js';
 import { toDockerTime } from '../clock.js';
@@ -37,6 +36,8 @@ interface Tracked {
   container?: Container;
   busy: boolean;
   address?: string;
+  /** No longer assigned here: a container still being created is removed once it exists. */
+  disposed?: boolean;
 }
 
 const MESSAGES: Partial<Record<TaskState, string>> = {
@@ -100,13 +101,16 @@ export class Worker {
   }
 
   private async dispose(t: Tracked): Promise<void> {
+    t.disposed = true;
     try {
       await t.container?.stop(this.stopGraceMs(t.task));
       await t.container?.remove();
     } catch (e) {
       this.o.log('warn', 'worker: could not remove a container', { task: t.task.ID, err: String(e) });
     }
+    // Once: a container created after an earlier dispose comes back here.
     if (t.address) this.freeAddresses.push(t.address);
+    t.address = undefined;
   }
 
   private setState(t: Tracked, state: TaskState, extra: Record<string, unknown> = {}): void {
@@ -160,6 +164,10 @@ export class Worker {
           case 'preparing':
             try {
               t.container = await this.create(t);
+              if (t.disposed) {
+                await this.dispose(t);
+                return;
+              }
               this.setState(t, 'ready');
             } catch (e) {
               this.setState(t, 'rejected', { Err: e instanceof Error ? e.message : String(e), Message: 'preparing' });
@@ -172,6 +180,10 @@ export class Worker {
               // Prepared by an earlier process of this node: prepare it again, silently.
               try {
                 t.container = await this.create(t);
+                if (t.disposed) {
+                  await this.dispose(t);
+                  return;
+                }
               } catch (e) {
                 this.setState(t, 'rejected', { Err: e instanceof Error ? e.message : String(e), Message: 'preparing' });
                 return;
@@ -220,11 +232,22 @@ export class Worker {
     const blobs = (t as Tracked & { blobs?: Assignment }).blobs;
     const address = this.freeAddresses.shift();
     if (!address) throw new Error('no free container address on this node');
-    t.address = address;
+    try {
+      const container = await this.createContainer(task, spec, blobs, address);
+      t.address = address;
+      return container;
+    } catch (e) {
+      // A task that could not be prepared holds no address (it may stay in the store a while).
+      this.freeAddresses.push(address);
+      throw e;
+    }
+  }
+
+  private createContainer(task: Task, spec: NonNullable<Task['Spec']['ContainerSpec']>, blobs: Assignment | undefined, address: string): Promise<Container> {
     const serviceName = blobs?.serviceName || task.ServiceID;
     const name = `${serviceName}.${task.Slot ?? task.NodeID}.${task.ID}`;
+    // The runtime lays the container's root out (its directories included).
     const rootDir = join(this.o.rootDir, 'containers', task.ID);
-    mkdirSync(rootDir, { recursive: true });
     const secretData = new Map((blobs?.secrets ?? []).map((s) => [s.id, Buffer.from(s.data, 'base64')]));
     const configData = new Map((blobs?.configs ?? []).map((s) => [s.id, Buffer.from(s.data, 'base64')]));
     return this.runtime.create({

@@ -24,6 +24,7 @@ import { encodeMember, newRaftId, type RaftMember } from '../manager/raft/member
 import { RaftNode } from '../manager/raft/raft-node.js';
 import { ENGINE_VERSION, type ClusterObject, type NodeObject, type Role, type SwarmSpec } from '../manager/objects.js';
 import { MemoryStore } from '../store/memory.js';
+import { ClusterEventLog } from '../manager/events/event-log.js';
 import { RaftDiskStorage } from '../storage/index.js';
 import { ManagerLinks } from './forwarder.js';
 import { StateDir, type DockerState, type KnownManager, type NodeCredentials } from './state-dir.js';
@@ -96,6 +97,8 @@ export class Daemon {
   private readonly port: number;
   /** Leadership and state changes, for the launcher's control channel. */
   readonly events = new EventEmitter();
+  /** Swarm events for GET /events, fed by this node's store while it is a manager. */
+  readonly swarmEvents = new ClusterEventLog();
 
   constructor(readonly o: DaemonOptions) {
     this.port = o.swarmPort ?? 2377;
@@ -388,6 +391,7 @@ export class Daemon {
     const ctx: ManagerContext = { store, raft, clock, profile: this.o.profile, nodeId: this.nodeId, log: this.o.log };
     this.store = store;
     this.raft = raft;
+    this.swarmEvents.watch(store, clock, storage.memory.hardStateNow().commit);
     const { Manager } = await loadManager();
     this.manager = new Manager(ctx, {
       forward: (leaderAddr, op, args) =>
@@ -561,9 +565,13 @@ export class Daemon {
     this.gossipKeys = u.gossipKeys;
     void this.updateGossip();
     if (Array.isArray(u.tasks)) this.worker?.assign(u.tasks);
+    this.session = { node: u.node, tasks: Array.isArray(u.tasks) ? u.tasks : this.session.tasks };
     const role = (u.node as { role?: Role }).role;
     if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());
   }
+
+  /** What the dispatcher last said of this node and its tasks (its engine's networks come from it). */
+  session: Pick<SessionUpdate, 'node'> & { tasks: NonNullable<SessionUpdate['tasks']> } = { node: {}, tasks: [] };
 
   /** The gossip key ring the leader handed us through the session. */
   gossipKeys: SessionUpdate['gossipKeys'] = [];

@@ -3,6 +3,8 @@
 
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { kernelRelease } from './host.js';
+import { registerEventRoutes } from './routes-events.js';
+import { networkRoutes } from './routes-networks.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError } from '../errors.js';
 import {
@@ -152,6 +154,8 @@ export function engineRoutes(daemon: Daemon): Router {
     await daemon.control('node.remove', { ref: req.params.id, force: boolQuery(req.query, 'force') });
     return undefined;
   });
+  registerEventRoutes(r, daemon.swarmEvents, daemon.o.clock);
+  networkRoutes(r, daemon);
   return r;
 }
 
@@ -210,7 +214,7 @@ export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown
     LoggingDriver: 'json-file',
     CgroupDriver: 'systemd',
     CgroupVersion: '2',
-    NEventsListener: 0,
+    NEventsListener: daemon.swarmEvents.subscriberCount,
     KernelVersion: kernelRelease(),
     OperatingSystem: 'swarmlab (emulated)',
     OSVersion: '',

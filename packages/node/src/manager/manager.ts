@@ -11,11 +11,13 @@ import { findNode, listNodes, removeNode, renderNode, updateNode, type NodeSpecU
 import { createBlob, inspectBlob, listBlobs, removeBlob, updateBlob, type Kind } from './controlapi/secrets.js';
 import { createService, inspectService, inspectTask, listServices, listTasks, removeService, updateService } from './controlapi/services.js';
 import { inspectSwarm, unlockKey, updateSwarm, type SwarmUpdateFlags } from './controlapi/swarm.js';
+import { networkOps } from './controlapi/networks.js';
 import { Dispatcher, type SessionUpdate } from './dispatcher/dispatcher.js';
 import { KeyManager } from './keymanager/keymanager.js';
 import { newRaftId } from './raft/members.js';
 import { Orchestration } from './orchestration.js';
 import { RoleManager } from './rolemanager/rolemanager.js';
+import { LOCAL_READS } from '../fault-switches.js';
 import type { Message } from '@swarmlab/raft';
 
 /** Control operations and whether they only read (served after a ReadIndex round). */
@@ -69,6 +71,7 @@ export class Manager {
       'task.inspect': { read: true, run: (c, a) => inspectTask(c, a.ref) },
       ...blobOps('secret'),
       ...blobOps('config'),
+      ...networkOps(),
       'ca.issue': { read: false, run: (c, a) => issueForJoiner(c, a as IssueRequest) },
       'ca.renew': {
         read: false,
@@ -143,6 +146,7 @@ export class Manager {
   async control(op: string, args: unknown, caller: { nodeId: string | null } = { nodeId: null }): Promise<unknown> {
     const def = this.ops[op];
     if (!def) throw new ApiError(400, `unknown control operation ${op}`);
+    if (def.read && LOCAL_READS) return await def.run(this.ctx, args ?? {}, caller);
     const deadline = this.ctx.clock.now() + this.ctx.profile.requestTimeoutMs;
     for (;;) {
       if (this.leading && this.ctx.raft.isLeader()) {

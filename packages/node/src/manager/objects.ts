@@ -89,6 +89,7 @@ export function publicCluster(c: ClusterObject): Omit<ClusterObject, 'secrets'> 
 }
 
 export function publicNode(n: NodeObject): Omit<NodeObject, 'role' | 'certExpiresAt'> {
-  const { role: _role, certExpiresAt: _exp, ...rest } = n;
+  // `attachments` are the node's own network endpoints (SwarmKit Node.Attachments), never shown.
+  const { role: _role, certExpiresAt: _exp, attachments: _attachments, ...rest } = n;
   return rest;
 }

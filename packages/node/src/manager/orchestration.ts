@@ -7,7 +7,7 @@
 import type { Node, Service, Task } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
 import { toDockerTime } from '../clock.js';
-import type { Change, StoredObject } from '../store/memory.js';
+import { patched, type Change, type StoredObject } from '../store/memory.js';
 import { clusterOf, commit, type ManagerContext } from './context.js';
 import {
   advanceUpdate,
@@ -22,11 +22,21 @@ import {
   startDelayedTasks,
   type DelayedStart,
   type TaskChanges,
+  type TaskUpdate,
 } from './orchestrator/index.js';
 import type { UpdateMemory } from './orchestrator/update.js';
 import { ASSIGNED_MESSAGE, CONFIRMED_MESSAGE, scheduleTasks } from './scheduler/index.js';
+import { NetworkAllocation } from './allocator/network.js';
 
 type T = Task & StoredObject;
+
+/**
+ * New instances (scale-up slots, global tasks on new nodes) created per round; the rest come in
+ * the next rounds, which follow at once. SwarmKit commits at most 200 changes per transaction
+ * too (MaxChangesPerTransaction): a 1,000-replica service then never makes one huge Raft entry,
+ * and the leader stays responsive (heartbeats, sessions) while it creates them.
+ */
+export const MAX_NEW_TASKS_PER_ROUND = 200;
 
 export class Orchestration {
   private running = false;
@@ -74,8 +84,11 @@ export class Orchestration {
     try {
       do {
         this.again = false;
+        const t0 = performance.now(); // PSVC-DEBUG
         const changes = this.decide();
+        const t1 = performance.now(); // PSVC-DEBUG
         if (changes.length > 0) await commit(this.ctx, changes);
+        if (process.env.PSVC_DEBUG) this.ctx.log('info', 'psvc round', { decide: +(t1 - t0).toFixed(1), commit: +(performance.now() - t1).toFixed(1), changes: changes.length }); // PSVC-DEBUG
       } while (this.again && this.running);
     } catch (e) {
       this.ctx.log('warn', 'orchestration: a round failed, retrying', { err: String(e) });
@@ -129,6 +142,7 @@ export class Orchestration {
         };
       }
     }
+    deferNewTasks(merged, MAX_NEW_TASKS_PER_ROUND);
     for (const d of merged.delayed ?? []) this.delayed.set(d.taskId, d);
     const started = startDelayedTasks(tasks, nodes, now, this.delayed);
     add(started.changes);
@@ -141,35 +155,27 @@ export class Orchestration {
     merged.remove.push(...reapRemovedTasks(tasks));
     add(orphanTasks(tasks, nodes, now));
 
-    // The allocator: NEW → PENDING (network attachments are not emulated beyond VIPs yet).
+    // The allocator: a task's network attachments, then NEW → PENDING (it stays NEW while a
+    // network it needs is unallocated).
     const time = toDockerTime(now);
     const created = new Map(merged.create.map((t) => [t.ID, t]));
     const removed = new Set(merged.remove);
+    const networks = new NetworkAllocation(store);
     for (const t of merged.create) {
-      if (t.Status.State === 'new') t.Status = { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} };
+      const attached = t.Status.State === 'new' ? networks.taskAttachments(t) : null;
+      if (attached) Object.assign(t, attached, { Status: { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} } });
     }
     for (const t of tasks) {
-      if (t.Status.State === 'new' && !removed.has(t.ID)) {
-        merged.update.push({ id: t.ID, set: { Status: { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} } } });
-      }
+      const attached = t.Status.State === 'new' && !removed.has(t.ID) ? networks.taskAttachments(t) : null;
+      if (attached) merged.update.push({ id: t.ID, set: { ...attached, Status: { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} } } });
     }
-    // The scheduler sees the tasks as they will be after this round.
+    // The scheduler sees the tasks as they will be after this round; it has work only when a
+    // task waits for a node (most rounds just record status reports).
     tasks = [...tasks.filter((t) => !removed.has(t.ID)), ...(merged.create as T[])];
-    const updatesById = new Map<string, Record<string, unknown>[]>();
-    for (const u of merged.update) {
-      const list = updatesById.get(u.id);
-      if (list) list.push(u.set);
-      else updatesById.set(u.id, [u.set]);
-    }
-    const view = tasks.map((t) => {
-      const u = updatesById.get(t.ID);
-      if (!u) return t;
-      const copy = structuredClone(t) as T & Record<string, unknown>;
-      for (const set of u) for (const [k, v] of Object.entries(set)) setPath(copy, k, v);
-      return copy;
-    });
+    const waiting = tasks.some((t) => t.Status.State === 'pending' || t.Status.State === 'new');
+    const view = waiting ? viewAfter(tasks, merged.update) : [];
     const viewById = new Map(view.map((t) => [t.ID, t]));
-    const { assign, pending, confirmed } = scheduleTasks({ tasks: view, nodes, services, now });
+    const { assign, pending, confirmed } = waiting ? scheduleTasks({ tasks: view, nodes, services, now }) : { assign: new Map<string, string>(), pending: new Map<string, string>(), confirmed: new Set<string>() };
     for (const [taskId, nodeId] of assign) {
       const status = { Timestamp: time, State: 'assigned' as const, Message: confirmed.has(taskId) ? CONFIRMED_MESSAGE : ASSIGNED_MESSAGE, PortStatus: {} };
       const c = created.get(taskId);
@@ -189,16 +195,34 @@ export class Orchestration {
     for (const u of merged.update) if (!removed.has(u.id) && !created.has(u.id)) changes.push({ action: 'patch', table: 'task', id: u.id, set: u.set });
     for (const id of removed) if (store.get('task', id)) changes.push({ action: 'delete', table: 'task', id });
     for (const [id, set] of Object.entries(serviceSets)) changes.push({ action: 'patch', table: 'service', id, set });
+    changes.push(...networks.retryUnallocated(clusterOf(this.ctx)), ...networks.nodeChanges());
     return changes;
   }
 }
 
-function setPath(o: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let target = o;
-  for (const k of keys.slice(0, -1)) {
-    if (!target[k] || typeof target[k] !== 'object') target[k] = {};
-    target = target[k] as Record<string, unknown>;
+/** The tasks with the round's updates applied (copies of the changed ones only). */
+function viewAfter(tasks: T[], updates: readonly TaskUpdate[]): T[] {
+  const byId = new Map<string, Record<string, unknown>[]>();
+  for (const u of updates) {
+    const list = byId.get(u.id);
+    if (list) list.push(u.set);
+    else byId.set(u.id, [u.set]);
   }
-  target[keys[keys.length - 1]] = value;
+  return tasks.map((t) => {
+    const sets = byId.get(t.ID);
+    return sets ? (sets.reduce<StoredObject>((o, set) => patched(o, set), t) as T) : t;
+  });
+}
+
+/**
+ * Keeps at most `max` of the round's new instances (tasks created to run at once; replacements
+ * wait with desired READY and always go). The lowest slots go first; the others are decided
+ * again next round, as their slots are still missing.
+ */
+export function deferNewTasks(changes: TaskChanges, max: number): void {
+  const fresh = changes.create.filter((t) => t.DesiredState === 'running');
+  if (fresh.length <= max) return;
+  const later = new Set(fresh.slice(max).map((t) => t.ID));
+  changes.create = changes.create.filter((t) => !later.has(t.ID));
+  changes.delayed = changes.delayed?.filter((d) => !later.has(d.taskId));
 }

@@ -220,20 +220,31 @@ export class MemoryStore extends EventEmitter {
   }
 }
 
-/** A copy of `o` with the dotted paths in `set` replaced. */
+/**
+ * A copy of `o` with the dotted paths in `set` replaced. Only the objects along each path are
+ * copied; the rest is shared with `o` (stored objects are never changed in place), so patching a
+ * task's Status costs the same however large its Spec is, and unchanged parts keep their identity.
+ */
 export function patched(o: StoredObject, set: Record<string, unknown>): StoredObject {
-  const copy = structuredClone(o);
+  const copy: Record<string, unknown> = { ...o };
+  // Objects already copied for this patch: two paths through one parent copy it once.
+  const fresh = new Set<object>([copy]);
   for (const [path, value] of Object.entries(set)) {
     const keys = path.split('.');
-    let target = copy as Record<string, unknown>;
+    let target = copy;
     for (const k of keys.slice(0, -1)) {
       const next = target[k];
-      if (!next || typeof next !== 'object') target[k] = {};
-      target = target[k] as Record<string, unknown>;
+      let child: Record<string, unknown>;
+      if (next && typeof next === 'object' && fresh.has(next)) child = next as Record<string, unknown>;
+      else if (Array.isArray(next)) child = [...next] as unknown as Record<string, unknown>;
+      else child = next && typeof next === 'object' ? { ...(next as Record<string, unknown>) } : {};
+      fresh.add(child);
+      target[k] = child;
+      target = child;
     }
     target[keys[keys.length - 1]] = value;
   }
-  return copy;
+  return copy as StoredObject;
 }
 
 /** Checks the shape of a transaction decoded from a log entry. */

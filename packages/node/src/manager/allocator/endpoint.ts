@@ -6,48 +6,10 @@ import type { Endpoint, EndpointSpec, PortConfig, Service, ServiceSpec } from '@
 import { grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import type { ManagerContext } from '../context.js';
+import type { NetworkObject } from '../controlapi/network-view.js';
+import { NetworkAllocation } from './network.js';
 
 const DYNAMIC_PORTS = { first: 30000, last: 32767 };
-
-interface NetworkObject extends StoredObject {
-  Spec: { Name: string; Ingress?: boolean };
-  IPAM?: { Configs?: { Subnet: string; Gateway?: string }[] };
-}
-
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-}
-
-/** Every address already taken in a network (VIPs of other services; gateway; network base). */
-function usedAddresses(ctx: ManagerContext, networkId: string, exceptService: string): Set<string> {
-  const used = new Set<string>();
-  for (const s of ctx.store.list<Service & StoredObject>('service')) {
-    if (s.ID === exceptService) continue;
-    for (const v of s.Endpoint?.VirtualIPs ?? []) if (v.NetworkID === networkId && v.Addr) used.add(v.Addr.split('/')[0]);
-  }
-  return used;
-}
-
-function allocateVip(ctx: ManagerContext, network: NetworkObject, serviceId: string, previous?: string): string {
-  if (previous) return previous;
-  const cfg = network.IPAM?.Configs?.[0];
-  if (!cfg) throw grpcError('Internal', `network ${network.ID} has no subnet`);
-  const [base, bits] = cfg.Subnet.split('/');
-  const size = 2 ** (32 - Number(bits));
-  const start = ipToInt(base);
-  const used = usedAddresses(ctx, network.ID, serviceId);
-  used.add(cfg.Gateway ?? intToIp(start + 1));
-  // .2 is the first address after the gateway; the last is broadcast.
-  for (let i = 2; i < size - 1; i++) {
-    const ip = intToIp(start + i);
-    if (!used.has(ip)) return `${ip}/${bits}`;
-  }
-  throw grpcError('ResourceExhausted', `could not allocate a VIP on network ${network.Spec.Name}: the subnet is full`);
-}
 
 function publishedPorts(ctx: ManagerContext, serviceId: string): Map<string, { service: Service & StoredObject; mode: string }> {
   const out = new Map<string, { service: Service & StoredObject; mode: string }>();
@@ -100,10 +62,16 @@ export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: S
     if (!attached.includes(n)) attached.push(n);
   }
   if (attached.length > 0) {
-    endpoint.VirtualIPs = attached.map((n) => ({
-      NetworkID: n.ID,
-      Addr: allocateVip(ctx, n, serviceId, previous?.VirtualIPs?.find((v) => v.NetworkID === n.ID)?.Addr),
-    }));
+    // Addresses come from the networks' pools, shared with tasks and nodes; an update keeps its VIPs.
+    const pools = new NetworkAllocation(ctx.store, { exceptService: serviceId });
+    const kept = attached.map((n) => previous?.VirtualIPs?.find((v) => v.NetworkID === n.ID)?.Addr);
+    kept.forEach((addr, i) => addr && pools.keep(attached[i], addr));
+    // A network not allocated yet gives no VIP (SwarmKit leaves the service unallocated meanwhile).
+    const vips = attached.flatMap((n, i) => {
+      const addr = kept[i] ?? pools.vip(n);
+      return addr ? [{ NetworkID: n.ID, Addr: addr }] : [];
+    });
+    if (vips.length > 0) endpoint.VirtualIPs = vips;
   }
   return endpoint;
 }

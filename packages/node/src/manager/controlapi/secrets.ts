@@ -102,7 +102,8 @@ export async function updateBlob(ctx: ManagerContext, kind: Kind, ref: string, v
   const o = find(ctx, kind, ref);
   if (!spec || typeof spec !== 'object') throw grpcError('InvalidArgument', `${kind} spec must be provided`);
   const sameName = spec.Name === undefined || spec.Name === o.Spec.Name;
-  const sameData = spec.Data === undefined || spec.Data === '' || (kind === 'config' && spec.Data === o.Spec.Data);
+  // SwarmKit compares the bytes: resending the same data (a second `stack deploy`) is no change.
+  const sameData = spec.Data === undefined || spec.Data === '' || Buffer.from(spec.Data, 'base64').equals(Buffer.from(o.Spec.Data ?? '', 'base64'));
   if (!sameName || !sameData) throw ONLY_LABELS_UPDATABLE;
   await commit(ctx, [{ action: 'patch', table: kind, id: o.ID, set: { 'Spec.Labels': spec.Labels ?? {} }, expectVersion: version }]);
 }

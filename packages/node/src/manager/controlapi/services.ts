@@ -20,6 +20,7 @@ import { allocateEndpoint } from '../allocator/endpoint.js';
 import { isTaskDirty } from '../orchestrator/index.js';
 import { commit, type ManagerContext } from '../context.js';
 import { lookup, matchesLabels, parseFilters } from '../lookup.js';
+import { resolveServiceNetworks } from './networks.js';
 import { randomServiceName } from './names.js';
 
 type ServiceObject = Service & StoredObject;
@@ -47,6 +48,7 @@ export async function createService(ctx: ManagerContext, input: ServiceSpecInput
   } catch (e) {
     throw e instanceof Error && 'statusCode' in e ? e : new ApiError(400, String(e));
   }
+  resolveServiceNetworks(ctx, spec);
   const invalid = serviceSpecError(spec);
   if (invalid) throw invalid;
   checkReferences(ctx, spec);
@@ -132,6 +134,7 @@ export async function updateService(
     spec = s.PreviousSpec;
   } else {
     spec = normalizeServiceSpec(input ?? ({} as ServiceSpecInput), { randomName: () => s.Spec.Name });
+    resolveServiceNetworks(ctx, spec);
     const invalid = serviceSpecError(spec);
     if (invalid) throw invalid;
     if (spec.Name !== s.Spec.Name) throw grpcError('Unimplemented', 'renaming services is not supported');

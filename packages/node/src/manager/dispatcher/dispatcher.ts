@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import type { GossipKey, NodeObject, NodeState } from '../objects.js';
-import type { StoredObject } from '../../store/memory.js';
+import type { StoreEvent, StoredObject } from '../../store/memory.js';
 import { taskStateRank, type TaskState } from '@swarmlab/api';
+import { AssignmentSet, mayConcernAgent, type AssignableTask } from './assignments.js';
 
-/** Tasks the scheduler has not placed yet are not sent to agents. */
-const ASSIGNABLE_BEFORE = ['new', 'pending', 'allocated'];
+type TaskObject = StoredObject & AssignableTask & {
+  ServiceID: string;
+  Spec: { ContainerSpec?: { Secrets?: { SecretID: string }[]; Configs?: { ConfigID: string }[] } };
+};
 
 function isForwardState(current: string, next: string): boolean {
   return taskStateRank(next as TaskState) >= taskStateRank(current as TaskState);
@@ -28,9 +31,10 @@ export interface Assignment {
   configs: { id: string; name: string; data: string }[];
 }
 
+/** What a node's agent knows from its session: its node object, its tasks, the cluster's managers and keys. */
 export interface SessionUpdate {
   node: Record<string, unknown>;
-  /** Every task assigned to the node (state ≥ assigned), complete each time (SwarmKit: COMPLETE). */
+  /** Every task assigned to the node (state ≥ assigned). */
   tasks: Assignment[];
   managers: { nodeId: string; addr: string }[];
   gossipKeys: GossipKey[];
@@ -39,13 +43,24 @@ export interface SessionUpdate {
   blacklist: string[];
 }
 
+/** The registration reply: the session and the complete state, all tasks included. */
 export interface SessionInfo extends SessionUpdate {
   sessionId: string;
   periodMs: number;
 }
 
-/** How the leader pushes session updates to a connected agent. */
-export type SessionSink = (update: SessionUpdate) => void;
+/**
+ * What the leader pushes to a connected agent (SwarmKit SessionMessage + AssignmentsMessage):
+ * with `assignments` `complete`, `tasks` is the whole set; with `incremental`, only the tasks
+ * that changed, and `removed` names those the agent must drop.
+ */
+export interface SessionMessage extends SessionUpdate {
+  assignments: 'complete' | 'incremental';
+  removed: string[];
+}
+
+/** How the leader pushes session messages to a connected agent, in order. */
+export type SessionSink = (message: SessionMessage) => void;
 
 interface Session {
   nodeId: string;
@@ -53,6 +68,12 @@ interface Session {
   sink: SessionSink;
   expiry: NodeJS.Timeout | undefined;
   registrations: number[];
+  /** The tasks its agent holds. */
+  assigned: AssignmentSet<TaskObject>;
+  /** Tasks changed since the last push that may concern the agent. */
+  changed: Set<string>;
+  /** A push failed: the agent may have missed changes, so the next push is complete. */
+  resync: boolean;
 }
 
 export const MSG_HEARTBEAT_FAILURE = 'heartbeat failure';
@@ -63,17 +84,14 @@ export class Dispatcher {
   private sessions = new Map<string, Session>();
   private unknownTimers = new Map<string, NodeJS.Timeout>();
   private running = false;
-  private readonly onStoreChange = (ev: { table: string; object: { ID: string } }) => {
+  private readonly onStoreChange = (ev: StoreEvent) => {
     if (!this.running) return;
-    if (ev.table === 'node') this.push(ev.object.ID);
-    else if (ev.table === 'cluster') for (const id of this.sessions.keys()) this.push(id);
-    else if (ev.table === 'task') {
-      const t = ev as unknown as { object: { NodeID?: string }; old?: { NodeID?: string } };
-      for (const id of new Set([t.object.NodeID, t.old?.NodeID])) if (id) this.pushSoon(id);
-    }
+    if (ev.table === 'node') this.pushSoon(ev.object.ID);
+    else if (ev.table === 'cluster') for (const id of this.sessions.keys()) this.pushSoon(id);
+    else if (ev.table === 'task') this.noteTaskChange(ev);
   };
   private readonly onMembers = () => {
-    if (this.running) for (const id of this.sessions.keys()) this.push(id);
+    if (this.running) for (const id of this.sessions.keys()) this.pushSoon(id);
   };
 
   constructor(private readonly ctx: ManagerContext) {}
@@ -98,6 +116,13 @@ export class Dispatcher {
     this.ctx.raft.off('members', this.onMembers);
     for (const s of this.sessions.values()) if (s.expiry) clearTimeout(s.expiry);
     this.sessions.clear();
+    for (const t of this.pushTimers.values()) clearImmediate(t);
+    this.pushTimers.clear();
+    if (this.statusTimer) clearImmediate(this.statusTimer);
+    this.statusTimer = undefined;
+    if (this.statusRetry) clearTimeout(this.statusRetry);
+    this.statusRetry = undefined;
+    this.pendingStatus.clear();
     for (const t of this.unknownTimers.values()) clearTimeout(t);
     this.unknownTimers.clear();
   }
@@ -151,14 +176,24 @@ export class Dispatcher {
     const registrations = (prev?.registrations ?? []).filter((t) => now - t < 8000 * (this.periodMs() / 5000));
     if (registrations.length >= 3) throw grpcError('Unavailable', `node ${nodeId} exceeded rate limit count of registrations`);
     if (prev?.expiry) clearTimeout(prev.expiry);
-    const session: Session = { nodeId, sessionId: randomBytes(12).toString('hex'), sink, expiry: undefined, registrations: [...registrations, now] };
+    const session: Session = {
+      nodeId,
+      sessionId: randomBytes(12).toString('hex'),
+      sink,
+      expiry: undefined,
+      registrations: [...registrations, now],
+      assigned: new AssignmentSet(nodeId),
+      changed: new Set(),
+      resync: false,
+    };
     this.sessions.set(nodeId, session);
     const t = this.unknownTimers.get(nodeId);
     if (t) clearTimeout(t);
     this.unknownTimers.delete(nodeId);
     this.armExpiry(session, this.periodMs());
     void this.setState(nodeId, 'ready', undefined, addr);
-    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.update(nodeId) };
+    const tasks = session.assigned.complete(this.ctx.store.list<TaskObject>('task')).map((t) => this.assignment(t));
+    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.sessionState(nodeId), tasks };
   }
 
   heartbeat(nodeId: string, sessionId: string): { periodMs: number } {
@@ -166,6 +201,8 @@ export class Dispatcher {
     if (!s || s.sessionId !== sessionId) throw grpcError('InvalidArgument', 'session invalid');
     const period = this.jitteredPeriod();
     this.armExpiry(s, period);
+    // A push that failed is retried as a complete one.
+    if (s.resync) this.pushSoon(nodeId);
     // A heartbeat proves the node alive, whatever a racing write said.
     if (this.ctx.store.get<NodeObject>('node', nodeId)?.Status.State !== 'ready') void this.setState(nodeId, 'ready');
     return { periodMs: period };
@@ -193,36 +230,32 @@ export class Dispatcher {
     }
   }
 
-  private assignments(nodeId: string): Assignment[] {
-    const out: Assignment[] = [];
-    for (const t of this.ctx.store.list<StoredObject & { NodeID?: string; Status: { State: string }; Spec: { ContainerSpec?: { Secrets?: { SecretID: string }[]; Configs?: { ConfigID: string }[] } } }>('task')) {
-      if (t.NodeID !== nodeId || ASSIGNABLE_BEFORE.includes(t.Status.State)) continue;
-      const blob = (table: 'secret' | 'config', id: string) => {
-        const o = this.ctx.store.get<StoredObject & { Spec: { Name: string; Data?: string } }>(table, id);
-        return o ? [{ id: o.ID, name: o.Spec.Name, data: o.Spec.Data ?? '' }] : [];
-      };
-      const service = this.ctx.store.get<StoredObject & { Spec: { Name: string }; Endpoint?: { Ports?: { TargetPort: number; Protocol?: string }[] } }>(
-        'service',
-        (t as unknown as { ServiceID: string }).ServiceID,
-      );
-      out.push({
-        task: t,
-        serviceName: service?.Spec.Name ?? '',
-        serviceLabels: (service?.Spec as { Labels?: Record<string, string> } | undefined)?.Labels ?? {},
-        ports: (service?.Endpoint?.Ports ?? []).map((p) => ({ targetPort: p.TargetPort, protocol: p.Protocol === 'udp' ? 'udp' : 'tcp' })),
-        secrets: (t.Spec.ContainerSpec?.Secrets ?? []).flatMap((r) => blob('secret', r.SecretID)),
-        configs: (t.Spec.ContainerSpec?.Configs ?? []).flatMap((r) => blob('config', r.ConfigID)),
-      });
-    }
-    return out;
+  /** A task as its agent receives it, with its service's name, labels and ports and its secrets and configs. */
+  private assignment(t: TaskObject): Assignment {
+    const blob = (table: 'secret' | 'config', id: string) => {
+      const o = this.ctx.store.get<StoredObject & { Spec: { Name: string; Data?: string } }>(table, id);
+      return o ? [{ id: o.ID, name: o.Spec.Name, data: o.Spec.Data ?? '' }] : [];
+    };
+    const service = this.ctx.store.get<StoredObject & { Spec: { Name: string; Labels?: Record<string, string> }; Endpoint?: { Ports?: { TargetPort: number; Protocol?: string }[] } }>(
+      'service',
+      t.ServiceID,
+    );
+    return {
+      task: t,
+      serviceName: service?.Spec.Name ?? '',
+      serviceLabels: service?.Spec.Labels ?? {},
+      ports: (service?.Endpoint?.Ports ?? []).map((p) => ({ targetPort: p.TargetPort, protocol: p.Protocol === 'udp' ? 'udp' : 'tcp' })),
+      secrets: (t.Spec.ContainerSpec?.Secrets ?? []).flatMap((r) => blob('secret', r.SecretID)),
+      configs: (t.Spec.ContainerSpec?.Configs ?? []).flatMap((r) => blob('config', r.ConfigID)),
+    };
   }
 
-  private update(nodeId: string): SessionUpdate {
+  /** The session's part that is not tasks: the node object, the managers, the keys. */
+  private sessionState(nodeId: string): Omit<SessionUpdate, 'tasks'> {
     const cluster = clusterOf(this.ctx);
     const node = this.ctx.store.get<NodeObject>('node', nodeId);
     return {
       node: (node ?? {}) as Record<string, unknown>,
-      tasks: this.assignments(nodeId),
       managers: [...this.ctx.raft.members.values()].map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
       gossipKeys: cluster.secrets.gossipKeys,
       rootCA: cluster.TLSInfo.TrustRoot,
@@ -230,9 +263,22 @@ export class Dispatcher {
     };
   }
 
+  /** Remembers a task change for the agents of the nodes it concerns (the old and the new one). */
+  private noteTaskChange(ev: StoreEvent): void {
+    const now = ev.action === 'delete' ? undefined : (ev.object as TaskObject);
+    const old = ev.action === 'delete' ? (ev.object as TaskObject) : (ev.old as TaskObject | undefined);
+    for (const nodeId of new Set([now?.NodeID, old?.NodeID])) {
+      if (!nodeId) continue;
+      const s = this.sessions.get(nodeId);
+      if (!s || !mayConcernAgent(nodeId, now, old)) continue;
+      s.changed.add(ev.object.ID);
+      this.pushSoon(nodeId);
+    }
+  }
+
   private pushTimers = new Map<string, NodeJS.Immediate>();
 
-  /** Batches the pushes a burst of task changes causes (SwarmKit: up to 100 ms of quiet). */
+  /** One push per node for a burst of changes (a whole committed transaction applies at once). */
   private pushSoon(nodeId: string): void {
     if (this.pushTimers.has(nodeId) || !this.sessions.has(nodeId)) return;
     this.pushTimers.set(
@@ -242,6 +288,33 @@ export class Dispatcher {
         this.push(nodeId);
       }),
     );
+  }
+
+  /** Sends the agent its session state and the changes to its tasks since the last push. */
+  private push(nodeId: string): void {
+    const s = this.sessions.get(nodeId);
+    if (!s) return;
+    let message: SessionMessage;
+    try {
+      if (s.resync) {
+        const tasks = s.assigned.complete(this.ctx.store.list<TaskObject>('task')).map((t) => this.assignment(t));
+        message = { ...this.sessionState(nodeId), tasks, assignments: 'complete', removed: [] };
+      } else {
+        const diff = s.assigned.diff(s.changed, (id) => this.ctx.store.get<TaskObject>('task', id));
+        message = { ...this.sessionState(nodeId), tasks: diff.updated.map((t) => this.assignment(t)), assignments: 'incremental', removed: diff.removed };
+      }
+      s.changed.clear();
+      s.resync = false;
+    } catch (e) {
+      this.ctx.log('warn', 'dispatcher: session state unavailable', { nodeId, err: String(e) });
+      return;
+    }
+    try {
+      s.sink(message);
+    } catch (e) {
+      s.resync = true;
+      this.ctx.log('warn', 'dispatcher: session push failed', { nodeId, err: String(e) });
+    }
   }
 
   /**
@@ -257,14 +330,28 @@ export class Dispatcher {
       if (t.NodeID !== nodeId) throw grpcError('PermissionDenied', 'cannot update a task not assigned this node');
       this.pendingStatus.set(u.taskId, u.status);
     }
-    if (!this.statusTimer) this.statusTimer = setImmediate(() => void this.flushStatus());
+    this.flushStatusSoon();
   }
 
+  /** Reported statuses not committed yet, the latest per task (SwarmKit keeps one per task too). */
   private pendingStatus = new Map<string, Record<string, unknown>>();
   private statusTimer: NodeJS.Immediate | undefined;
+  private committingStatus = false;
+  private statusRetry: NodeJS.Timeout | undefined;
+
+  /**
+   * One status commit at a time: what agents report meanwhile waits for the next one, so the
+   * batches grow with the load instead of each report costing a Raft round and an orchestration
+   * round (SwarmKit batches status updates the same way).
+   */
+  private flushStatusSoon(): void {
+    if (this.statusTimer || this.committingStatus || this.pendingStatus.size === 0 || !this.running) return;
+    this.statusTimer = setImmediate(() => void this.flushStatus());
+  }
 
   private async flushStatus(): Promise<void> {
     this.statusTimer = undefined;
+    if (!this.running) return;
     const batch = [...this.pendingStatus];
     this.pendingStatus.clear();
     const changes = [];
@@ -274,20 +361,27 @@ export class Dispatcher {
       changes.push({ action: 'patch' as const, table: 'task' as const, id: taskId, set: { Status: status } });
     }
     if (changes.length === 0) return;
+    this.committingStatus = true;
+    let failed = false;
     try {
+      const t0 = performance.now(); // PSVC-DEBUG
       await commit(this.ctx, changes);
+      if (process.env.PSVC_DEBUG) this.ctx.log('info', 'psvc status', { n: changes.length, commit: +(performance.now() - t0).toFixed(1) }); // PSVC-DEBUG
     } catch (e) {
+      failed = true;
       this.ctx.log('warn', 'dispatcher: task status update failed', { err: String(e) });
-    }
-  }
-
-  private push(nodeId: string): void {
-    const s = this.sessions.get(nodeId);
-    if (!s) return;
-    try {
-      s.sink(this.update(nodeId));
-    } catch (e) {
-      this.ctx.log('warn', 'dispatcher: session push failed', { nodeId, err: String(e) });
+      // One task deleted meanwhile refuses the whole batch: the reports go again, shortly, and
+      // the next flush leaves out those of tasks that are gone (newer reports win).
+      if (this.running) for (const [taskId, status] of batch) if (!this.pendingStatus.has(taskId)) this.pendingStatus.set(taskId, status);
+    } finally {
+      this.committingStatus = false;
+      if (!failed) this.flushStatusSoon();
+      else if (this.running && !this.statusRetry) {
+        this.statusRetry = this.ctx.clock.setTimeout(() => {
+          this.statusRetry = undefined;
+          this.flushStatusSoon();
+        }, this.ctx.profile.raftTickMs * 5);
+      }
     }
   }
 

@@ -6,7 +6,8 @@
 
 import { DEFAULT_UPDATE_MONITOR, defaultUpdateConfig, MILLISECOND, type Node, type Service, type Task, type UpdateConfig, type UpdateStatus } from '@swarmlab/api';
 import { toDockerTime } from '../../clock.js';
-import { hasStopped, isGlobal, newTask, rank, RUNNING, serviceSpecKey, timestampMs, wantsToRun } from './task.js';
+import { instanceKey } from './restart-history.js';
+import { hasStopped, isGlobal, newTask, rank, RUNNING, serviceSpecKey, specKey, timestampMs, wantsToRun } from './task.js';
 import { emptyChanges, type TaskChanges } from './types.js';
 import { isCleanTask, isSlotDirty, updateSlots, type UpdateSlot } from './update-slots.js';
 
@@ -108,14 +109,20 @@ export function advanceUpdate(input: UpdateStepInput): UpdateStep {
   const rollback = current?.State === 'rollback_started';
   const config = settings(service, rollback);
   const own = input.tasks.filter((t) => t.ServiceID === service.ID);
+  const target = serviceSpecKey(service);
+  const result: UpdateStep = { changes };
+  let memory = input.memory;
+  const starting = !memory || memory.target !== target || memory.rollback !== rollback;
+  // The common case, checked without building the slots: nothing to update.
+  if (starting && allTasksCurrent(service, own)) {
+    if (current?.State === 'updating' || current?.State === 'rollback_started') result.updateStatus = completed(current, rollback, now);
+    return result;
+  }
   const nodesById = new Map(input.nodes.map((n) => [n.ID, n]));
   const slots = new Map(updateSlots(service, own, input.nodes).map((s) => [s.key, s]));
   const tasksById = new Map(own.map((t) => [t.ID, t]));
-  const target = serviceSpecKey(service);
-  const result: UpdateStep = { changes };
 
-  let memory = input.memory;
-  if (!memory || memory.target !== target || memory.rollback !== rollback) {
+  if (!memory || starting) {
     const dirty = [...slots.values()].filter((s) => isSlotDirty(service, s, nodesById)).map((s) => s.key);
     if (dirty.length === 0) {
       if (current?.State === 'updating' || current?.State === 'rollback_started') result.updateStatus = completed(current, rollback, now);
@@ -176,6 +183,23 @@ export function advanceUpdate(input: UpdateStepInput): UpdateStep {
   }
   result.nextCheckAt = nextCheck(memory, config, now);
   return result;
+}
+
+/**
+ * True when no slot can be dirty: every task has the service's task spec and no instance has two
+ * tasks meant to run (what isSlotDirty looks for, over all tasks instead of each slot's newest).
+ */
+function allTasksCurrent(service: Service, own: readonly Task[]): boolean {
+  const target = serviceSpecKey(service);
+  const running = new Set<string>();
+  for (const task of own) {
+    if (specKey(task) !== target) return false;
+    if (!wantsToRun(task)) continue;
+    const key = instanceKey(service, task);
+    if (running.has(key)) return false;
+    running.add(key);
+  }
+  return true;
 }
 
 function completed(current: UpdateStatus | undefined, rollback: boolean, now: number): UpdateStatus {

@@ -73,6 +73,14 @@ export const ERR_LOST_LEADERSHIP = 'raft: failed to process the request: node lo
 export const ERR_NO_LEADER_MESSAGE =
   "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
 
+interface ReadWaiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+  /** Answered (or timed out) already. */
+  done: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
 export class RaftNode extends EventEmitter {
   readonly raftId: number;
   readonly node: RawNode;
@@ -82,6 +90,9 @@ export class RaftNode extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private readonly reads = new Map<string, { resolve: (index: number) => void; reject: (e: Error) => void }>();
   private readonly readWaiters: { index: number; resolve: () => void }[] = [];
+  /** Reads waiting for the next ReadIndex round, and whether one is in flight. */
+  private nextReads: ReadWaiter[] = [];
+  private readRoundInFlight = false;
   private readonly lastHeard = new Map<number, number>();
   private ticker: NodeJS.Timeout | undefined;
   private running = false;
@@ -242,34 +253,68 @@ export class RaftNode extends EventEmitter {
    * (ReadIndex: a quorum confirms the leader, no log write).
    */
   linearizableRead(timeoutMs = this.o.profile.requestTimeoutMs): Promise<void> {
-    const ctx = randomBytes(8);
-    const key = ctx.toString('hex');
     return new Promise<void>((resolve, reject) => {
-      const timer = this.o.clock.setTimeout(() => {
-        this.reads.delete(key);
+      const waiter: ReadWaiter = { resolve, reject, done: false, timer: undefined };
+      waiter.timer = this.o.clock.setTimeout(() => {
+        waiter.done = true;
         reject(new RaftError('Unavailable', this.lostQuorum() ? ERR_NO_LEADER_MESSAGE : 'context deadline exceeded'));
       }, timeoutMs);
-      this.reads.set(key, {
-        resolve: (index) => {
-          clearTimeout(timer);
-          if (this.appliedIndex >= index) resolve();
-          else this.readWaiters.push({ index, resolve });
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      try {
-        this.node.readIndex(ctx);
-      } catch (e) {
-        clearTimeout(timer);
-        this.reads.delete(key);
-        reject(this.translate(e));
-        return;
-      }
-      this.poke();
+      this.nextReads.push(waiter);
+      this.issueReadRound();
     });
+  }
+
+  /**
+   * One ReadIndex round at a time, as etcd's read loop: every read that arrives while a round is
+   * in flight joins the next one, so a burst of reads costs one heartbeat round, not one each.
+   */
+  private issueReadRound(): void {
+    if (this.readRoundInFlight || this.nextReads.length === 0) return;
+    const batch = this.nextReads.filter((w) => !w.done);
+    this.nextReads = [];
+    if (batch.length === 0) return;
+    const ctx = randomBytes(8);
+    const key = ctx.toString('hex');
+    this.readRoundInFlight = true;
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(roundTimer);
+      this.reads.delete(key);
+      this.readRoundInFlight = false;
+      setImmediate(() => this.issueReadRound());
+      return true;
+    };
+    const fail = (e: Error) => {
+      if (!settle()) return;
+      for (const w of batch) if (!w.done) (clearTimeout(w.timer), (w.done = true), w.reject(e));
+    };
+    // A round whose answer never comes (the leader lost its term) must not block later rounds.
+    const roundTimer = this.o.clock.setTimeout(
+      () => fail(new RaftError('Unavailable', this.lostQuorum() ? ERR_NO_LEADER_MESSAGE : 'context deadline exceeded')),
+      this.o.profile.requestTimeoutMs,
+    );
+    this.reads.set(key, {
+      resolve: (index) => {
+        if (!settle()) return;
+        for (const w of batch) {
+          if (w.done) continue;
+          clearTimeout(w.timer);
+          w.done = true;
+          if (this.appliedIndex >= index) w.resolve();
+          else this.readWaiters.push({ index, resolve: w.resolve });
+        }
+      },
+      reject: fail,
+    });
+    try {
+      this.node.readIndex(ctx);
+    } catch (e) {
+      fail(this.translate(e));
+      return;
+    }
+    this.poke();
   }
 
   // ---- the Ready loop ------------------------------------------------------------------------
@@ -413,7 +458,7 @@ export class RaftNode extends EventEmitter {
   private failAll(err: Error): void {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    for (const r of this.reads.values()) r.reject(err);
+    for (const r of [...this.reads.values()]) r.reject(err);
     this.reads.clear();
   }
 

@@ -1,0 +1,10 @@
+export type * from './types.js';
+export { HistoryError, pairOperations, parseHistory, readHistory, writeHistory } from './history.js';
+export * from './linearizability/index.js';
+export { checkAcknowledgedWrites, checkRaftSafety } from './safety.js';
+export { checkConvergence, type ConvergenceDifference, type ConvergenceSnapshot, type ExpectedServiceState } from './convergence.js';
+export { MIN_SECRET_BYTES, scanAtRest, type AtRestFinding, type AtRestSecret } from './at-rest.js';
+export { FAULT_ACTIONS, NEMESIS_KINDS, ScheduleError, generateSchedule, validateSchedule, type ScheduleOptions } from './schedule.js';
+export { mulberry32, type Prng } from './prng.js';
+export * from './run/index.js';
+export { renderReport, writeReport, REPORT_FILE, type ReportInput } from './report/index.js';

@@ -1,0 +1,89 @@
+// The leader's reconciliation rounds over a real store (no Raft: decisions apply at once): a big
+// service is created in bounded rounds, spread over the nodes, and rounds that only record
+// status reports decide nothing.
+
+import type { Task, TaskState } from '@swarmlab/api';
+import { describe, expect, it } from 'vitest';
+import { EmulatedClock } from '../src/clock.js';
+import type { ManagerContext } from '../src/manager/context.js';
+import { deferNewTasks, MAX_NEW_TASKS_PER_ROUND, Orchestration } from '../src/manager/orchestration.js';
+import { emptyChanges } from '../src/manager/orchestrator/index.js';
+import { PROFILES } from '../src/profile.js';
+import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
+import { node, service, task, T0 } from './scheduler-fixtures.js';
+
+function cluster(nodeCount: number) {
+  const store = new MemoryStore();
+  let index = 0;
+  const clock = new EmulatedClock(1);
+  const apply = (changes: Change[]) => {
+    const refused = store.apply(++index, { changes, time: clock.iso() });
+    if (refused) throw refused;
+  };
+  apply([{ action: 'create', table: 'cluster', object: { ID: 'c', Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Orchestration: { TaskHistoryRetentionLimit: 5 } } } }]);
+  for (let i = 1; i <= nodeCount; i++) apply([{ action: 'create', table: 'node', object: node(`n${i}`) as unknown as StoredObject }]);
+  const ctx = { store, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined } as unknown as ManagerContext;
+  const orchestration = new Orchestration(ctx);
+  /** Runs rounds until one decides nothing; returns the number of changes of each round. */
+  const settle = (): number[] => {
+    const sizes: number[] = [];
+    for (;;) {
+      const changes = orchestration.decide();
+      if (changes.length === 0) return sizes;
+      sizes.push(changes.length);
+      apply(changes);
+    }
+  };
+  const tasks = () => store.list<Task & StoredObject>('task');
+  return { store, apply, settle, tasks };
+}
+
+describe('orchestration rounds', () => {
+  it('creates a big service in rounds of at most MAX_NEW_TASKS_PER_ROUND new tasks, every slot placed', () => {
+    const c = cluster(7);
+    c.apply([{ action: 'create', table: 'service', object: service('s', { replicas: 450 }) as unknown as StoredObject }]);
+    const rounds = c.settle();
+    expect(rounds.length).toBe(Math.ceil(450 / MAX_NEW_TASKS_PER_ROUND));
+    expect(Math.max(...rounds)).toBeLessThanOrEqual(MAX_NEW_TASKS_PER_ROUND);
+    const tasks = c.tasks();
+    expect(tasks.map((t) => t.Slot).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 450 }, (_, i) => i + 1));
+    expect(tasks.every((t) => t.Status.State === 'assigned' && t.NodeID)).toBe(true);
+    // Spread as evenly as the nodes allow: 450 over 7 nodes is 64 or 65 each.
+    const perNode = new Map<string, number>();
+    for (const t of tasks) perNode.set(t.NodeID!, (perNode.get(t.NodeID!) ?? 0) + 1);
+    expect([...perNode.values()].sort()).toEqual([64, 64, 64, 64, 64, 65, 65]);
+  });
+
+  it('decides nothing for status reports of tasks that run as they should', () => {
+    const c = cluster(3);
+    c.apply([{ action: 'create', table: 'service', object: service('s', { replicas: 6 }) as unknown as StoredObject }]);
+    c.settle();
+    for (const state of ['accepted', 'preparing', 'ready', 'starting', 'running'] as TaskState[]) {
+      c.apply(c.tasks().map((t) => ({ action: 'patch', table: 'task', id: t.ID, set: { Status: { ...t.Status, State: state } } })));
+      expect(c.settle()).toEqual([]);
+    }
+    expect(c.tasks().every((t) => t.Status.State === 'running')).toBe(true);
+  });
+});
+
+describe('deferNewTasks', () => {
+  const s = service('s', { replicas: 5 });
+
+  it('keeps the first new instances and every replacement waiting with desired READY', () => {
+    const changes = emptyChanges();
+    changes.create = [1, 2, 3, 4].map((slot) => task(s, { id: `new${slot}`, slot, state: 'new' }));
+    const replacement = task(s, { id: 'restart', slot: 5, state: 'new', desired: 'ready' });
+    changes.create.push(replacement);
+    changes.delayed = [{ taskId: 'restart', notBefore: T0, since: T0 }, { taskId: 'new4', notBefore: T0, since: T0 }];
+    deferNewTasks(changes, 2);
+    expect(changes.create.map((t) => t.ID)).toEqual(['new1', 'new2', 'restart']);
+    expect(changes.delayed).toEqual([{ taskId: 'restart', notBefore: T0, since: T0 }]);
+  });
+
+  it('leaves a round within the limit alone', () => {
+    const changes = emptyChanges();
+    changes.create = [task(s, { id: 'a', slot: 1, state: 'new' })];
+    deferNewTasks(changes, 1);
+    expect(changes.create.map((t) => t.ID)).toEqual(['a']);
+  });
+});
