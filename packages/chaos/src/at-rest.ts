@@ -63,7 +63,7 @@ function patternsFor(s: AtRestSecret): Pattern[] {
 }
 
 interface Walk {
-  files: string[];
+  files: { path: string; size: number }[];
   missingRoots: string[];
   unreadable: string[];
 }
@@ -81,7 +81,7 @@ async function walk(roots: string[]): Promise<Walk> {
       return;
     }
     // Symlinks are not followed: they could leave the state directory or loop.
-    if (st.isFile()) out.files.push(path);
+    if (st.isFile()) out.files.push({ path, size: st.size });
     else if (st.isDirectory()) {
       let names: string[];
       try {
@@ -97,31 +97,41 @@ async function walk(roots: string[]): Promise<Walk> {
   return out;
 }
 
+/** Findings kept for the evidence; beyond this only the count grows (a file could be all secret). */
+const MAX_FINDINGS_KEPT = 1000;
+
+interface Findings {
+  kept: AtRestFinding[];
+  total: number;
+}
+
 /** Searches one file chunk by chunk, overlapping chunks so a match across a boundary is found. */
-async function scanFile(file: string, patterns: Pattern[], overlap: number, findings: AtRestFinding[]): Promise<void> {
+async function scanFile(file: string, patterns: Pattern[], overlap: number, findings: Findings): Promise<void> {
   const handle = await open(file, 'r');
   try {
     const buf = Buffer.alloc(READ_CHUNK + overlap);
     let kept = 0; // bytes carried over from the previous chunk
     let base = 0; // file offset of buf[0]
-    const seen = new Set<string>();
+    // One finding per secret and place: the overlap is searched twice, and a standalone base64
+    // copy also matches as an embedded one. Places before the current chunk are forgotten.
+    let seen = new Set<string>();
     for (;;) {
       const { bytesRead } = await handle.read(buf, kept, READ_CHUNK, base + kept);
       const len = kept + bytesRead;
+      const window = buf.subarray(0, len);
+      const next = new Set<string>();
       for (const p of patterns) {
-        let at = buf.subarray(0, len).indexOf(p.bytes);
-        while (at !== -1) {
-          const offset = base + at;
-          // One finding per place: the standalone encoding also matches as an embedded one.
-          const id = `${p.secret}\0${offset}`;
-          if (!seen.has(id)) {
-            seen.add(id);
-            findings.push({ file, offset, secret: p.secret, encoding: p.encoding });
-          }
-          at = buf.subarray(0, len).indexOf(p.bytes, at + 1);
+        for (let at = window.indexOf(p.bytes); at !== -1; at = window.indexOf(p.bytes, at + 1)) {
+          const id = `${p.secret}\0${base + at}`;
+          if (at >= len - overlap) next.add(id);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          findings.total++;
+          if (findings.kept.length < MAX_FINDINGS_KEPT) findings.kept.push({ file, offset: base + at, secret: p.secret, encoding: p.encoding });
         }
       }
       if (bytesRead === 0) break;
+      seen = next;
       kept = Math.min(overlap, len);
       buf.copy(buf, 0, len - kept, len);
       base += len - kept;
@@ -141,26 +151,27 @@ export async function scanAtRest(roots: string[], secrets: AtRestSecret[]): Prom
   const patterns = secrets.flatMap(patternsFor);
   const overlap = Math.max(0, ...patterns.map((p) => p.bytes.length - 1));
   const { files, missingRoots, unreadable } = await walk(roots);
-  const findings: AtRestFinding[] = [];
+  const findings: Findings = { kept: [], total: 0 };
   let bytes = 0;
   for (const file of files) {
     try {
-      await scanFile(file, patterns, overlap, findings);
-      bytes += (await lstat(file)).size;
+      await scanFile(file.path, patterns, overlap, findings);
+      bytes += file.size;
     } catch (e) {
       // A file removed while we walked was not at rest; anything else leaves a blind spot.
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push(file);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push(file.path);
     }
   }
-  const stats = { roots: roots.length, files: files.length, bytes, secrets: secrets.length, findings: findings.length, unreadable: unreadable.length, ms: Math.round(performance.now() - started) };
-  if (findings.length > 0) {
-    const filesHit = new Set(findings.map((f) => f.file)).size;
-    const f = findings[0];
+  const stats = { roots: roots.length, files: files.length, bytes, secrets: secrets.length, findings: findings.total, unreadable: unreadable.length, ms: Math.round(performance.now() - started) };
+  if (findings.total > 0) {
+    const filesHit = new Set(findings.kept.map((f) => f.file)).size;
+    const f = findings.kept[0];
+    const more = findings.total > 1 ? `; ${findings.total} findings in ${filesHit}${findings.total > findings.kept.length ? '+' : ''} file(s)` : '';
     return {
       name: 'at-rest',
       verdict: 'invalid',
-      summary: `secret "${f.secret}" found at rest (${f.encoding}) in ${f.file} at byte ${f.offset}${findings.length > 1 ? `; ${findings.length} findings in ${filesHit} file(s)` : ''}`,
-      evidence: { findings: findings.slice(0, MAX_FINDINGS_SHOWN), total: findings.length },
+      summary: `secret "${f.secret}" found at rest (${f.encoding}) in ${f.file} at byte ${f.offset}${more}`,
+      evidence: { findings: findings.kept.slice(0, MAX_FINDINGS_SHOWN), total: findings.total },
       stats,
     };
   }

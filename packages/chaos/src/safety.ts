@@ -94,8 +94,10 @@ export function checkAcknowledgedWrites(history: HistoryOp[], finalValues: Map<s
     const found = finalValues.get(key) ?? null;
     const mutations = byKey.get(key) ?? [];
     const acked = mutations.filter((m) => m.status === 'ok');
-    // An acknowledged mutation is superseded when another acknowledged one began after it returned.
-    const lastAcked = acked.filter((m) => !acked.some((o) => o !== m && o.call > m.ret));
+    // An acknowledged mutation is superseded when another acknowledged one began after it returned
+    // (never itself: a call comes before its own return).
+    const latestCall = acked.reduce((latest, m) => Math.max(latest, m.call), -Infinity);
+    const lastAcked = acked.filter((m) => latestCall <= m.ret);
     const indeterminate = mutations.filter((m) => m.status === 'info');
     const possible = new Set<RegisterValue>([...lastAcked, ...indeterminate].map(written));
     if (acked.length === 0) possible.add(null); // nothing certainly took effect: still initial

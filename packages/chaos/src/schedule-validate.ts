@@ -1,7 +1,7 @@
 // validateSchedule: a schedule read back from schedule.json, possibly edited by hand, checked
 // field by field. Every problem is listed in one error, so a person can fix them all at once.
 
-import { FAULT_ACTIONS, NAMED_TARGETS, NEMESIS_KINDS, ScheduleError, WORKLOADS } from './schedule.js';
+import { FAULT_ACTIONS, NAMED_TARGETS, NEMESIS_KINDS, ScheduleError, WORKLOADS } from './schedule-vocabulary.js';
 import type { Fault, FaultTarget, NemesisKind, Schedule } from './types.js';
 
 type Obj = Record<string, unknown>;

@@ -3,27 +3,19 @@
 // handed back for a replay is checked by validateSchedule, re-exported here.)
 
 import { mulberry32, type Prng } from './prng.js';
+import { FAULT_ACTIONS, NEMESIS_KINDS, ScheduleError, WORKLOADS } from './schedule-vocabulary.js';
 import type { Fault, FaultTarget, NemesisKind, Schedule } from './types.js';
 
-export const NEMESIS_KINDS: readonly NemesisKind[] = ['partition', 'kill', 'pause', 'clock', 'link', 'membership'];
+export { FAULT_ACTIONS, NAMED_TARGETS, NEMESIS_KINDS, ScheduleError, WORKLOADS } from './schedule-vocabulary.js';
 
-export const FAULT_ACTIONS: Readonly<Record<NemesisKind, readonly string[]>> = {
-  partition: ['isolate', 'halves', 'majorities-ring', 'bridge', 'one-way'],
-  kill: ['kill', 'restart'],
-  pause: ['pause'],
-  clock: ['bump'],
-  link: ['delay', 'loss'],
-  membership: ['promote', 'demote'],
-};
-
-export const NAMED_TARGETS: readonly string[] = ['one', 'minority', 'majority', 'leader', 'all', 'primaries'];
-export const WORKLOADS: readonly Schedule['workload'][] = ['register', 'services', 'mixed'];
-
-/** Clock bumps reach ±30 s; link delays 50–300 ms; loss 5–30 %. */
+/** Clock bumps of 0.5–30 s either way (link delays are 50–300 ms, loss 5–30 %, in drawFault). */
 const CLOCK_MAX_MS = 30_000;
 const CLOCK_MIN_MS = 500;
 /** Membership changes keep at least this many managers. */
 const MIN_MANAGERS = 3;
+/** A fault needs time to be applied and healed; and a schedule is a file a person may read. */
+const MIN_INTERVAL_MS = 100;
+const MAX_FAULTS = 100_000;
 
 export interface ScheduleOptions {
   seed: number;
@@ -38,10 +30,6 @@ export interface ScheduleOptions {
   concurrency: number;
   /** Let kill and pause take a majority of managers down (briefly), to test losing quorum. */
   quorumLoss?: boolean;
-}
-
-export class ScheduleError extends Error {
-  override name = 'ScheduleError';
 }
 
 /** The cluster as the schedule expects it to be when a fault starts (membership moves nodes). */
@@ -131,7 +119,8 @@ function checkOptions(o: ScheduleOptions): void {
   const problems: string[] = [];
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed >= 2 ** 32) problems.push(`seed must be an integer in [0, 2^32), got ${String(o.seed)}`);
   if (!(o.time > 0) || !Number.isFinite(o.time)) problems.push(`time must be a positive number of ms, got ${String(o.time)}`);
-  if (!(o.interval > 0) || !Number.isFinite(o.interval)) problems.push(`interval must be a positive number of ms, got ${String(o.interval)}`);
+  if (!(o.interval >= MIN_INTERVAL_MS) || !Number.isFinite(o.interval)) problems.push(`interval must be a number of ms >= ${MIN_INTERVAL_MS}, got ${String(o.interval)}`);
+  else if (o.time / o.interval > MAX_FAULTS) problems.push(`time / interval must be at most ${MAX_FAULTS.toLocaleString('en-US')} (one fault per interval)`);
   if (!Array.isArray(o.nemesis)) problems.push('nemesis must be a list of fault kinds');
   else for (const k of o.nemesis) if (!NEMESIS_KINDS.includes(k)) problems.push(`nemesis "${String(k)}" is not one of ${NEMESIS_KINDS.join(', ')}`);
   if (!Number.isInteger(o.managers) || o.managers < 1) problems.push(`managers must be an integer >= 1, got ${String(o.managers)}`);

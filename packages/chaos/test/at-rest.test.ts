@@ -65,6 +65,15 @@ describe('scanAtRest', () => {
     expect(findingsOf(r)).toEqual([{ file: join(root, 'big.log'), offset: at, secret: 'db-password', encoding: 'raw' }]);
   });
 
+  it('counts every copy once, also when copies repeat across read chunks', async () => {
+    const copies = 5;
+    const parts = Array.from({ length: copies }, (_, i) => Buffer.concat([Buffer.alloc(300_000 + i, 0x20), secret.value]));
+    writeFileSync(join(root, 'wal'), Buffer.concat(parts));
+    const r = await scanAtRest([root], [secret]);
+    expect(r.stats).toMatchObject({ findings: copies });
+    expect((r.evidence as { total: number }).total).toBe(copies);
+  });
+
   it('does not follow symlinks out of the state directory', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'chaos-at-rest-outside-'));
     try {

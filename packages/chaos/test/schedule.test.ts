@@ -108,8 +108,9 @@ describe('generateSchedule', () => {
 
   it('rejects bad options with a clear error', () => {
     expect(() => generateSchedule({ ...everything, seed: -1, interval: 0, nemesis: ['flood' as never] })).toThrow(
-      new ScheduleError('cannot draw a schedule: seed must be an integer in [0, 2^32), got -1; interval must be a positive number of ms, got 0; nemesis "flood" is not one of partition, kill, pause, clock, link, membership'),
+      new ScheduleError('cannot draw a schedule: seed must be an integer in [0, 2^32), got -1; interval must be a number of ms >= 100, got 0; nemesis "flood" is not one of partition, kill, pause, clock, link, membership'),
     );
+    expect(() => generateSchedule({ ...everything, time: 1e12 })).toThrow('time / interval must be at most 100,000');
   });
 });
 

@@ -386,7 +386,10 @@ describe('networks on a cluster', () => {
     expect(mynet.Labels).toEqual({});
     expect(mynet.Services!.app).toMatchObject({ VIP: '10.0.1.2', Ports: [], LocalLBIndex: expect.any(Number) });
     expect(mynet.Services!.rr.VIP).toBe('<nil>');
-    expect(mynet.Peers!.map((p) => p.Name).sort()).toEqual(['manager1', 'worker1']);
+    // Peers are named as libnetwork names gossip members: 12 hex characters, one per node.
+    const nodeAddrs = (await api.nodeList()).map((n) => n.Status.Addr).sort();
+    expect(mynet.Peers!.map((p) => p.IP).sort()).toEqual(nodeAddrs);
+    for (const p of mynet.Peers!) expect(p.Name).toMatch(/^[0-9a-f]{12}$/);
     expect(mynet.Containers!['lb-mynet']).toMatchObject({ Name: 'mynet-endpoint', IPv4Address: expect.stringMatching(/^10\.0\.1\.\d+\/24$/) });
     // Every local container's endpoint is one of the service's task endpoints.
     const endpoints = new Set(Object.values(mynet.Services!).flatMap((s) => s.Tasks.map((t) => t.EndpointID)));

@@ -128,6 +128,19 @@ describe('reconcileReplicated: scaling', () => {
     expect(up.remove).toEqual([]); // slot 2's history stays with the new task
   });
 
+  it('creates at most maxNew tasks, lowest slots first, keeping the history of the slots left for later', () => {
+    const s = service('s', { replicas: 4 });
+    const tasks = [
+      task(s, { id: 't1', slot: 1, nodeId: 'n1' }),
+      task(s, { id: 't3', slot: 3, nodeId: 'n1', desired: 'remove', state: 'shutdown' }),
+    ];
+    const c = reconcileReplicated(s, tasks, nodes(), T0, idGenerator(), 1);
+    expect(c.create.map((t) => t.Slot)).toEqual([2]);
+    expect(c.remove).toEqual([]); // slot 3 is refilled by a later call
+    const rest = reconcileReplicated(s, [...tasks, ...c.create], nodes(), T0, idGenerator(), 5);
+    expect(rest.create.map((t) => t.Slot)).toEqual([3, 4]);
+  });
+
   it('keeps the slot of a finished task that its policy does not restart', () => {
     const s = service('s', { replicas: 1, restart: { Condition: 'none' } });
     const tasks = [task(s, { id: 't1', slot: 1, nodeId: 'n1', state: 'complete', desired: 'shutdown' })];

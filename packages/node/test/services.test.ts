@@ -91,6 +91,9 @@ describe('services', () => {
       Mode: { Replicated: { Replicas: 1 } },
     });
     await lab.waitFor(async () => (await running('reader')).length === 1, 20_000, 'the reader task');
+    // A secret a service references cannot be removed (SwarmKit's RemoveSecret).
+    await expect(api.secretRemove('pw')).rejects.toThrow("secret 'pw' is in use by the following service: reader");
+    expect((await api.secretInspect('pw')).ID).toBe(secret.ID);
   }, 60_000);
 
   it('runs a global service on every node and rolls a failing update back', async () => {

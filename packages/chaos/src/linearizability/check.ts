@@ -81,8 +81,8 @@ function statsOf(p: PreparedHistory, outcomes: KeyOutcome[], ms: number): Record
     ignoredOps: p.ignored,
     steps: outcomes.reduce((s, o) => s + o.steps, 0),
     ms: Math.round(ms),
-    peakCacheEntries: Math.max(0, ...outcomes.map((o) => o.outcome.cacheEntries)),
-    peakCacheBytes: Math.max(0, ...outcomes.map((o) => o.outcome.cacheBytes)),
+    peakCacheEntries: outcomes.reduce((peak, o) => Math.max(peak, o.outcome.cacheEntries), 0),
+    peakCacheBytes: outcomes.reduce((peak, o) => Math.max(peak, o.outcome.cacheBytes), 0),
   };
 }
 
@@ -140,11 +140,11 @@ export function checkLinearizability(ops: HistoryOp[], budget: LinearizabilityBu
     return {
       name: 'linearizability',
       verdict: 'unknown',
-      summary: `unknown: the search on ${unknown.length === 1 ? `key "${first.k.key}"` : `${unknown.length} keys`} ran out of ${EXHAUSTED[first.outcome.exhausted ?? 'steps']} (${count(first.outcome.steps)} steps) before deciding`,
+      summary: `unknown: the search on ${unknown.length === 1 ? `key "${first.k.key}"` : `${unknown.length} keys`} ran out of ${EXHAUSTED[first.outcome.exhausted ?? 'steps']} (${count(first.steps)} steps) before deciding`,
       evidence: unknown.map((o) => ({
         key: o.k.key,
         exhausted: o.outcome.exhausted,
-        steps: o.outcome.steps,
+        steps: o.steps,
         operations: o.k.ops.length,
         // Only a hint: the search had not finished there.
         deepestPrefix: o.outcome.deepest?.depth ?? 0,

@@ -1,12 +1,13 @@
 // Indeterminate operations that cannot matter are removed before the search: each one left in
-// doubles the orders it may consider. Every rule here keeps the verdict exactly.
-//
-// Why the last two hold: an indeterminate op X that sets the register to a value v nobody observes
-// (no ok read returned v, no cas — ok or not — expects v) can be moved to the very end of any legal
-// order. After X, until the next write, only ops that do not observe v can run: indeterminate CASes
-// expecting something else, which are no-ops there (any that would fire once X is gone move to the
-// end with it, being indeterminate too). The next write does not depend on the state. At the end
-// nothing reads the register, so X taking effect there is the same as X never taking effect.
+// multiplies the orders it may consider. Both rules keep the verdict exactly.
+// - An indeterminate CAS onto the value it expects, or from a value no operation ever puts in the
+//   register, changes nothing wherever it takes effect.
+// - An indeterminate write or CAS that leaves a value v nobody observes (no ok read returned v, no
+//   CAS — ok or not — expects v) can move to the very end of any legal order. After it, until the
+//   next write, only ops that do not observe v can run: indeterminate CASes expecting something
+//   else, no-ops there (any that would fire once it is gone move to the end with it, being
+//   indeterminate too); the next write does not depend on the state. At the end nothing reads
+//   the register, so taking effect there is the same as never taking effect.
 
 import { CAS, WRITE, type RegisterOp } from './register-model.js';
 

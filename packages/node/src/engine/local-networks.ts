@@ -7,7 +7,7 @@
 import type { Network, Task } from '@swarmlab/api';
 import { createHash } from 'node:crypto';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
-import { endpointId, lbEndpoint, localView, type Attachment, type LocalEndpoint } from '../manager/controlapi/network-view.js';
+import { endpointId, lbEndpoint, localView, peerName, type Attachment, type LocalEndpoint } from '../manager/controlapi/network-view.js';
 
 export interface LocalNetworking {
   /** The swarm this node is in, if any (docker_gwbridge exists from the first join on). */
@@ -124,6 +124,6 @@ export function instantiatedNetworks(node: LocalNetworking): Network[] {
       endpoints.push({ key: containerId, name, address: on.Addresses[0], seed: name });
     }
     endpoints.push(lbEndpoint(a.Network, a.Addresses[0], node.nodeId));
-    return localView(a.Network, { detailed: true, endpoints, peers: [{ Name: node.hostname, IP: node.addr }] });
+    return localView(a.Network, { detailed: true, endpoints, peers: [{ Name: peerName(node.nodeId), IP: node.addr }] });
   });
 }

@@ -32,11 +32,14 @@ type T = Task & StoredObject;
 
 /**
  * New instances (scale-up slots, global tasks on new nodes) created per round; the rest come in
- * the next rounds, which follow at once. SwarmKit commits at most 200 changes per transaction
- * too (MaxChangesPerTransaction): a 1,000-replica service then never makes one huge Raft entry,
- * and the leader stays responsive (heartbeats, sessions) while it creates them.
+ * the rounds that follow at once. A 1,000-replica service then makes neither one huge Raft entry
+ * nor one long round, and the leader keeps answering Raft heartbeats and agents meanwhile
+ * (SwarmKit splits such batches too, at 200 changes per transaction).
  */
-export const MAX_NEW_TASKS_PER_ROUND = 200;
+export const MAX_NEW_TASKS_PER_ROUND = 100;
+
+/** Rounds of creations committing at once (see commitCreations). */
+const MAX_CREATING_ROUNDS = 4;
 
 export class Orchestration {
   private running = false;
@@ -62,6 +65,8 @@ export class Orchestration {
     this.running = false;
     this.ctx.store.off('change', this.onChange);
     if (this.timer) clearInterval(this.timer);
+    // Their commits fail with the lost leadership; a next term must not count on them.
+    this.creating.clear();
   }
 
   private kick(): void {
@@ -84,11 +89,18 @@ export class Orchestration {
     try {
       do {
         this.again = false;
-        const t0 = performance.now(); // PSVC-DEBUG
+        // Enough creations on their way: the first to commit starts the next round.
+        if (this.creating.size >= MAX_NEW_TASKS_PER_ROUND * MAX_CREATING_ROUNDS) break;
         const changes = this.decide();
-        const t1 = performance.now(); // PSVC-DEBUG
-        if (changes.length > 0) await commit(this.ctx, changes);
-        if (process.env.PSVC_DEBUG) this.ctx.log('info', 'psvc round', { decide: +(t1 - t0).toFixed(1), commit: +(performance.now() - t1).toFixed(1), changes: changes.length }); // PSVC-DEBUG
+        if (changes.length === 0) continue;
+        if (changes.every((c) => c.action === 'create' && c.table === 'task')) {
+          this.commitCreations(changes);
+          this.again = true;
+          // Raft and the agents get their turn between two rounds.
+          await new Promise((resolve) => setImmediate(resolve));
+        } else {
+          await commit(this.ctx, changes);
+        }
       } while (this.again && this.running);
     } catch (e) {
       this.ctx.log('warn', 'orchestration: a round failed, retrying', { err: String(e) });
@@ -97,6 +109,25 @@ export class Orchestration {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Tasks whose creation is being committed; rounds meanwhile take them as created. */
+  private creating = new Map<string, T>();
+
+  /**
+   * Commits a round that only creates tasks without waiting for it: the next rounds see those
+   * tasks (slots taken, nodes busier) and create the next ones, so a big service takes a few
+   * Raft round trips instead of one per round. Whatever fails is decided again.
+   */
+  private commitCreations(changes: Change[]): void {
+    const tasks = changes.flatMap((c) => (c.action === 'create' ? [c.object as T] : []));
+    for (const t of tasks) this.creating.set(t.ID, t);
+    commit(this.ctx, changes)
+      .catch((e) => this.ctx.log('warn', 'orchestration: creating tasks failed, deciding again', { err: String(e) }))
+      .finally(() => {
+        for (const t of tasks) this.creating.delete(t.ID);
+        this.kick();
+      });
   }
 
   /** Restart delays carried across rounds (rebuilt from CreatedAt after a leader change). */
@@ -111,6 +142,7 @@ export class Orchestration {
     const services = store.list<Service & StoredObject>('service');
     const nodes = store.list<Node & StoredObject>('node');
     let tasks = store.list<T>('task');
+    for (const t of this.creating.values()) if (!store.get('task', t.ID)) tasks.push(t);
     const changes: Change[] = [];
     let merged: TaskChanges = emptyChanges();
     const add = (c: TaskChanges) => {
@@ -128,7 +160,7 @@ export class Orchestration {
     for (const s of services) {
       const own = byService.get(s.ID) ?? [];
       if (s.Spec.Mode.Global) add(reconcileGlobal(s, own, nodes, now, newId));
-      else add(reconcileReplicated(s, own, nodes, now, newId));
+      else add(reconcileReplicated(s, own, nodes, now, newId, MAX_NEW_TASKS_PER_ROUND));
       add(restartDecisions(s, own, now, newId, { nodes, delayed: this.delayed }));
       merged.remove.push(...pruneHistory(s, own, retention));
       const step = advanceUpdate({ service: s, tasks: own, nodes, now, newId, memory: this.updates.get(s.ID) });

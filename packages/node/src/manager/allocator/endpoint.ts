@@ -46,7 +46,10 @@ export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: S
     }
     ports.push({ ...p, Protocol: protocol, PublishMode: mode, ...(published ? { PublishedPort: published } : {}) } as PortConfig);
   }
-  const endpoint: Endpoint = { Spec: spec.EndpointSpec ?? {} } as Endpoint;
+  // A dnsrr service without ports needs nothing from SwarmKit's allocator, which then never
+  // copies its endpoint spec: the API shows an empty one (seen on a real swarm).
+  const allocatesNothing = endpointSpec.Mode === 'dnsrr' && ports.length === 0;
+  const endpoint: Endpoint = { Spec: allocatesNothing ? {} : (spec.EndpointSpec ?? {}) } as Endpoint;
   if (ports.length > 0) endpoint.Ports = ports;
   if ((endpointSpec.Mode ?? 'vip') !== 'vip') return endpoint;
   const networks = ctx.store.list<NetworkObject>('network');

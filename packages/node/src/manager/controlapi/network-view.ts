@@ -249,3 +249,9 @@ export function servicesView(networkId: string, entries: ServiceTaskEntry[]): Re
   }
   return out;
 }
+
+/** A node's name among a network's peers: libnetwork names its gossip member with 12 hex
+ * characters (random per daemon start there; derived from the node ID here, so stable). */
+export function peerName(nodeId: string): string {
+  return createHash('sha256').update(`networkdb/${nodeId}`).digest('hex').slice(0, 12);
+}

@@ -16,6 +16,7 @@ import {
   clusterView,
   lbEndpoint,
   localView,
+  peerName,
   servicesView,
   toSwarmNetwork,
   type LocalEndpoint,
@@ -88,15 +89,22 @@ export async function createNetwork(ctx: ManagerContext, request: NetworkCreateR
   if (req.Ingress && ingress) throw grpcError('AlreadyExists', `ingress network (${ingress.ID}) is already present`);
   const spec = specOf(req);
   const now = ctx.clock.iso();
+  // Placed at once, as SwarmKit's allocator does right after the create; left unallocated
+  // (and retried) when the subnet overlaps another or the pool is exhausted.
+  const placed = placeNetwork(spec, networks, clusterOf(ctx));
+  // SwarmKit's IPAM writes the gateway it picks into the user's own subnet configs (the spec
+  // tasks carry in their attachments shows it).
+  for (const c of spec.IPAMOptions?.Configs ?? []) {
+    if (!c.Gateway) c.Gateway = placed?.IPAM?.Configs?.find((p) => p.Subnet === c.Subnet)?.Gateway;
+    if (!c.Gateway) delete c.Gateway;
+  }
   const network: NetworkObject = {
     ID: newIdentityId(),
     Version: { Index: 0 },
     CreatedAt: now,
     UpdatedAt: now,
     Spec: spec,
-    // Placed at once, as SwarmKit's allocator does right after the create; left unallocated
-    // (and retried) when the subnet overlaps another or the pool is exhausted.
-    ...placeNetwork(spec, networks, clusterOf(ctx)),
+    ...placed,
   };
   try {
     await commit(ctx, [{ action: 'create', table: 'network', object: network }]);
@@ -179,7 +187,7 @@ export function viewNetworks(ctx: ManagerContext, nodeId: string | null, verbose
     ];
     const peers: PeerInfo[] = nodes
       .filter((p) => (p.attachments ?? []).some((x) => x.Network.ID === n.ID))
-      .map((p) => ({ Name: p.Description.Hostname, IP: p.Status.Addr }));
+      .map((p) => ({ Name: peerName(p.ID), IP: p.Status.Addr }));
     let servicesInfo;
     if (verbose) {
       const order = (t: TaskObject) => (t.NodeID === node.ID ? 0 : 1);

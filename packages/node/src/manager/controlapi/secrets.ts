@@ -2,7 +2,7 @@
 // with name and size rules, list with filters, inspect (a secret's data is never returned),
 // update of labels only, remove.
 
-import { alreadyExists, CONFIG_DATA_SIZE, INVALID_OBJECT_NAME, ONLY_LABELS_UPDATABLE, SECRET_DATA_SIZE } from '@swarmlab/api';
+import { type Service, alreadyExists, CONFIG_DATA_SIZE, INVALID_OBJECT_NAME, inUse, ONLY_LABELS_UPDATABLE, SECRET_DATA_SIZE } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
 import { ApiError, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
@@ -108,7 +108,19 @@ export async function updateBlob(ctx: ManagerContext, kind: Kind, ref: string, v
   await commit(ctx, [{ action: 'patch', table: kind, id: o.ID, set: { 'Spec.Labels': spec.Labels ?? {} }, expectVersion: version }]);
 }
 
+/** Names of the services whose spec references the secret or config (SwarmKit's ByReferencedSecretID). */
+function usedBy(ctx: ManagerContext, kind: Kind, id: string): string[] {
+  const field = kind === 'secret' ? 'Secrets' : 'Configs';
+  return ctx.store
+    .list<Service & StoredObject>('service')
+    .filter((s) => (s.Spec.TaskTemplate?.ContainerSpec?.[field] ?? []).some((r: { SecretID?: string; ConfigID?: string }) => (r.SecretID ?? r.ConfigID) === id))
+    .map((s) => s.Spec.Name)
+    .sort();
+}
+
 export async function removeBlob(ctx: ManagerContext, kind: Kind, ref: string): Promise<void> {
   const o = find(ctx, kind, ref);
+  const services = usedBy(ctx, kind, o.ID);
+  if (services.length > 0) throw inUse(kind, o.Spec.Name, services);
   await commit(ctx, [{ action: 'delete', table: kind, id: o.ID }]);
 }

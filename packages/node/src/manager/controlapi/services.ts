@@ -77,10 +77,8 @@ export function renderService(ctx: ManagerContext, s: ServiceObject, opts: { ins
   // Cleared fields are omitted, as Docker's omitempty does.
   if (out.UpdateStatus == null) delete out.UpdateStatus;
   if (out.PreviousSpec == null) delete out.PreviousSpec;
-  if (opts.insertDefaults) {
-    out.Spec = fillServiceSpecDefaults(s.Spec);
-    if (s.PreviousSpec) out.PreviousSpec = fillServiceSpecDefaults(s.PreviousSpec);
-  }
+  // SwarmKit's GetService interpolates defaults into Spec only; PreviousSpec stays as stored.
+  if (opts.insertDefaults) out.Spec = fillServiceSpecDefaults(s.Spec);
   if (opts.status) out.ServiceStatus = serviceStatus(ctx, s);
   return out;
 }

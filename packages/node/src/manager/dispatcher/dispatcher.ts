@@ -364,9 +364,7 @@ export class Dispatcher {
     this.committingStatus = true;
     let failed = false;
     try {
-      const t0 = performance.now(); // PSVC-DEBUG
       await commit(this.ctx, changes);
-      if (process.env.PSVC_DEBUG) this.ctx.log('info', 'psvc status', { n: changes.length, commit: +(performance.now() - t0).toFixed(1) }); // PSVC-DEBUG
     } catch (e) {
       failed = true;
       this.ctx.log('warn', 'dispatcher: task status update failed', { err: String(e) });

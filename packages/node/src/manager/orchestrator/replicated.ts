@@ -39,7 +39,18 @@ function mayBeRunning(task: Task): boolean {
   return r >= ASSIGNED && r <= RUNNING;
 }
 
-export function reconcileReplicated(service: Service, tasks: Task[], nodes: Node[], now: number, newId: () => string): TaskChanges {
+/**
+ * `maxNew` bounds the tasks created for missing slots in one call (the lowest slots first); the
+ * others are created by later calls, and their slots' history is kept for them meanwhile.
+ */
+export function reconcileReplicated(
+  service: Service,
+  tasks: Task[],
+  nodes: Node[],
+  now: number,
+  newId: () => string,
+  maxNew = Number.POSITIVE_INFINITY,
+): TaskChanges {
   const changes = emptyChanges();
   if (!isReplicated(service)) return changes;
   const own = tasks.filter((t) => t.ServiceID === service.ID);
@@ -78,7 +89,7 @@ export function reconcileReplicated(service: Service, tasks: Task[], nodes: Node
       do slotNumber++;
       while (runnable.has(slotNumber));
       dead.delete(slotNumber); // its history stays with the new task
-      changes.create.push(newTask(service, { slot: slotNumber, now, id: newId() }));
+      if (i - runnable.size < maxNew) changes.create.push(newTask(service, { slot: slotNumber, now, id: newId() }));
     }
   } else if (replicas < runnable.size) {
     const removed = scaleDownOrder([...runnable.values()]).slice(replicas);

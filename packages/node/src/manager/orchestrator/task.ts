@@ -4,7 +4,6 @@
 import {
   DEFAULT_RESTART_DELAY,
   MILLISECOND,
-  parseTimestamp,
   taskSpecFromServiceSpec,
   taskStateRank,
   type Node,
@@ -14,7 +13,7 @@ import {
   type TaskState,
 } from '@swarmlab/api';
 import { toDockerTime } from '../../clock.js';
-import { cachedKey, canonicalJson, nodeMatchesConstraints, tryParseConstraints } from '../scheduler/index.js';
+import { cachedKey, canonicalJson, nodeMatchesConstraints, timestampMs, tryParseConstraints } from '../scheduler/index.js';
 
 export function rank(state: TaskState): number {
   return taskStateRank(state);
@@ -36,15 +35,7 @@ export function hasStopped(task: Task): boolean {
   return rank(task.Status?.State) > RUNNING;
 }
 
-/** Emulated ms of an RFC 3339 timestamp, undefined when missing or malformed. */
-export function timestampMs(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  try {
-    return Number(parseTimestamp(text) / 1000n) / 1000;
-  } catch {
-    return undefined;
-  }
-}
+export { timestampMs } from '../scheduler/index.js';
 
 export function isReplicated(service: Service): boolean {
   return service.Spec.Mode.Replicated !== undefined;

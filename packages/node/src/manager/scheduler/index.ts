@@ -3,7 +3,7 @@
 // of the service first, then fewest tasks overall), and explains the tasks it cannot place with
 // Docker's "no suitable node (…)" text.
 
-import { parseTimestamp, taskStateRank, type Node, type Service, type Task } from '@swarmlab/api';
+import { taskStateRank, type Node, type Service, type Task } from '@swarmlab/api';
 import { buildTree, type NodeLess } from './decision-tree.js';
 import {
   activeTasksOfService,
@@ -18,6 +18,7 @@ import {
 import { Pipeline } from './pipeline.js';
 import { placeOnSubtree } from './placement.js';
 import { cachedKey } from './spec-key.js';
+import { timestampMs } from './timestamp.js';
 
 export {
   ConstraintError,
@@ -28,6 +29,7 @@ export {
   type ConstraintOperator,
 } from './constraint.js';
 export { cachedKey, canonicalJson } from './spec-key.js';
+export { timestampMs } from './timestamp.js';
 
 /** Status.Message of a task the scheduler placed. */
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
@@ -60,14 +62,6 @@ export interface ScheduleInput {
 const PENDING = 'pending';
 const COMPLETE_RANK = taskStateRank('complete');
 
-function timestampMs(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  try {
-    return Number(parseTimestamp(text) / 1000n) / 1000;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Host-mode published ports of a service, "protocol/port", which no two tasks on a node may share. */
 export function hostPortsOf(service: Service | undefined): string[] {
