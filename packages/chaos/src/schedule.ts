@@ -152,6 +152,14 @@ export function generateSchedule(o: ScheduleOptions): Schedule {
     const { short, ...fault } = drawn;
     // Shorter than the interval; a fault that costs quorum is kept brief.
     const duration = Math.round(o.interval * (short ? 0.15 + 0.15 * rng.next() : 0.3 + 0.4 * rng.next()));
+    // Membership changes land in the middle of the fault before them (promote and demote while
+    // a partition or a crash is in force), without taking a slot of their own.
+    const previous = faults.at(-1);
+    if (kind === 'membership' && previous && previous.kind !== 'membership') {
+      const middle = previous.at + Math.round(previous.duration / 2);
+      faults.push({ at: middle, duration: previous.at + previous.duration - middle, ...fault });
+      continue;
+    }
     if (at + duration > o.time) break;
     faults.push({ at, duration, ...fault });
     at += Math.max(duration + Math.round(o.interval * 0.1), Math.round(o.interval * (0.8 + 0.4 * rng.next())));

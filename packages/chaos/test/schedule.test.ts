@@ -44,21 +44,29 @@ describe('generateSchedule', () => {
     expect([...actions].sort()).toEqual(all.sort());
   });
 
-  it('faults come one at a time, roughly every interval, each shorter than the interval and within the run', () => {
+  it('faults come one at a time (membership changes inside the fault before them), roughly every interval, each shorter than the interval and within the run', () => {
+    let inside = 0;
     for (let seed = 1; seed <= 50; seed++) {
       const s = generateSchedule({ ...everything, seed });
       expect(s.faults.length).toBeGreaterThan(15);
-      s.faults.forEach((f, i) => {
+      const slots = s.faults.filter((f, i) => {
+        const prev = s.faults[i - 1];
+        const during = f.kind === 'membership' && prev !== undefined && f.at > prev.at && f.at + f.duration <= prev.at + prev.duration;
+        if (during) inside++;
+        return !during;
+      });
+      slots.forEach((f, i) => {
         expect(f.duration).toBeGreaterThan(0);
         expect(f.duration).toBeLessThan(s.interval);
         expect(f.at + f.duration).toBeLessThanOrEqual(s.time);
         if (i > 0) {
-          const prev = s.faults[i - 1];
+          const prev = slots[i - 1];
           expect(f.at).toBeGreaterThanOrEqual(prev.at + prev.duration);
           expect(f.at - prev.at).toBeLessThanOrEqual(1.2 * s.interval);
         }
       });
     }
+    expect(inside).toBeGreaterThan(0);
   });
 
   it('keeps parameters in range and never takes down more than a minority of managers', () => {

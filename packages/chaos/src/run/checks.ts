@@ -64,7 +64,7 @@ export async function runChecks(input: CheckInput): Promise<Results> {
   }
   checks.push(checkRaftSafety(readEvents(input.dir)));
   if (input.snapshot) {
-    const { expected, skipped } = expectedServices(input.history);
+    const { expected, skipped } = expectedServices(input.history, input.snapshot.services);
     checks.push(checkConvergence(input.snapshot, expected, skipped));
   } else {
     checks.push({ name: 'convergence', verdict: 'unknown', summary: 'the cluster was never observed after healing' });

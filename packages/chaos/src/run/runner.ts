@@ -166,34 +166,38 @@ function withoutApplied(s: Schedule): Schedule {
   return { ...s, faults: s.faults.map(({ applied: _applied, ...f }) => f) };
 }
 
+/** Plays every fault on its own timeline (a membership change may fall inside another fault). */
 async function playFaults(view: ClusterView, schedule: Schedule, elapsed: () => number, played: Fault[], progress: (l: string) => void): Promise<void> {
   const sleepUntil = async (at: number) => {
     const wait = at - elapsed();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
-  for (const fault of [...schedule.faults].sort((a, b) => a.at - b.at)) {
-    if (fault.at >= schedule.time) break;
-    await sleepUntil(fault.at);
-    const at = elapsed();
-    let heal: Heal = async () => undefined;
-    const record: Fault = { ...fault, applied: { nodes: [], at } };
-    played.push(record);
-    try {
-      const r = await applyFault(view, fault);
-      heal = r.heal;
-      record.applied = { nodes: r.nodes, at, ...(r.note ? { note: r.note } : {}) };
-      progress(`${(at / 1000).toFixed(1)} s: ${fault.kind} ${fault.action} ${r.nodes.join(',') || '-'}`);
-    } catch (e) {
-      record.applied = { nodes: [], at, note: `not applied: ${e instanceof Error ? e.message : String(e)}` };
-    }
-    await sleepUntil(Math.min(fault.at + fault.duration, schedule.time));
-    try {
-      await heal();
-    } catch (e) {
-      record.applied.note = `${record.applied.note ?? ''} heal failed: ${e instanceof Error ? e.message : String(e)}`.trim();
-    }
-    record.applied.healedAt = elapsed();
-  }
+  const faults = [...schedule.faults].sort((a, b) => a.at - b.at).filter((f) => f.at < schedule.time);
+  await Promise.all(
+    faults.map(async (fault) => {
+      await sleepUntil(fault.at);
+      const at = elapsed();
+      let heal: Heal = async () => undefined;
+      const record: Fault = { ...fault, applied: { nodes: [], at } };
+      played.push(record);
+      try {
+        const r = await applyFault(view, fault);
+        heal = r.heal;
+        record.applied = { nodes: r.nodes, at, ...(r.note ? { note: r.note } : {}) };
+        progress(`${(at / 1000).toFixed(1)} s: ${fault.kind} ${fault.action} ${r.nodes.join(',') || '-'}`);
+      } catch (e) {
+        record.applied = { nodes: [], at, note: `not applied: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      await sleepUntil(Math.min(fault.at + fault.duration, schedule.time));
+      try {
+        await heal();
+      } catch (e) {
+        record.applied.note = `${record.applied.note ?? ''} heal failed: ${e instanceof Error ? e.message : String(e)}`.trim();
+      }
+      record.applied.healedAt = elapsed();
+    }),
+  );
+  played.sort((a, b) => a.at - b.at);
   await sleepUntil(schedule.time);
 }
 
@@ -208,10 +212,10 @@ async function healEverything(lab: Lab): Promise<void> {
 /** Polls until the convergence check passes or the bound passes; returns the last snapshot. */
 async function recover(lab: Lab, view: ClusterView, history: HistoryOp[], boundMs: number, progress: (l: string) => void): Promise<ClusterSnapshot> {
   progress(`letting the cluster recover (up to ${boundMs / 1000} s)`);
-  const { expected, skipped } = expectedServices(history);
   const deadline = Date.now() + boundMs;
   for (;;) {
     const snapshot = await observeCluster(lab, [...view.managers]);
+    const { expected, skipped } = expectedServices(history, snapshot.services);
     if (checkConvergence(snapshot, expected, skipped).verdict === 'valid' || Date.now() > deadline) return snapshot;
     await new Promise((r) => setTimeout(r, 250));
   }

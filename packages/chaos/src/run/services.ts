@@ -90,11 +90,12 @@ export interface ExpectedService {
 }
 
 /**
- * The desired state the cluster must converge to: per service, the effect of the last acknowledged
- * operation. A service touched by an indeterminate operation, or by two acknowledged operations
- * that overlapped in time, has no single expected state and is left out (reported as skipped).
+ * The states each service may end in, the first being the effect of its last acknowledged
+ * operation. An indeterminate operation may take effect at any time after it began (even after
+ * that last acknowledged one), and acknowledged operations that overlapped it in time may have
+ * been applied in either order, so their effects are allowed too.
  */
-export function expectedServices(history: HistoryOp[]): { expected: ExpectedService[]; skipped: string[] } {
+export function allowedServiceStates(history: HistoryOp[]): Map<string, ExpectedService[]> {
   const ops = new Map<string, { f: string; type: string; call: number; ret: number; value: any }[]>();
   const open = new Map<number, HistoryOp>();
   for (const op of history) {
@@ -110,26 +111,35 @@ export function expectedServices(history: HistoryOp[]): { expected: ExpectedServ
     list.push({ f: op.f, type: op.type, call: inv.time, ret: op.time, value: op.value });
     ops.set(name, list);
   }
-  const expected: ExpectedService[] = [];
-  const skipped: string[] = [];
+  const effect = (o: { f: string; value: any }, name: string): ExpectedService =>
+    o.f === 'remove' ? { name } : { name, replicas: o.value.replicas, generation: o.value.generation ?? 0 };
+  const allowed = new Map<string, ExpectedService[]>();
   for (const [name, list] of ops) {
-    if (list.some((o) => o.type === 'info')) {
-      skipped.push(name);
-      continue;
-    }
     const oks = list.filter((o) => o.type === 'ok').sort((a, b) => a.ret - b.ret);
     const last = oks.at(-1);
-    if (!last) {
-      // Only failed operations: it never existed (creates that failed) — unless it did before, which cannot happen here.
-      expected.push({ name });
-      continue;
+    // Nothing acknowledged: the service never existed (every create here is this workload's).
+    const states = [last ? effect(last, name) : { name }];
+    for (const o of list) {
+      if (o === last || o.type === 'fail') continue;
+      if (o.type === 'info' || (last && o.ret > last.call)) states.push(effect(o, name));
     }
-    if (oks.some((o) => o !== last && o.ret > last.call)) {
-      skipped.push(name);
-      continue;
-    }
-    if (last.f === 'remove') expected.push({ name });
-    else expected.push({ name, replicas: last.value.replicas, generation: last.value.generation ?? 0 });
+    allowed.set(name, states);
   }
-  return { expected, skipped };
+  return allowed;
+}
+
+const sameState = (a: ExpectedService, b: { replicas?: number; generation?: number } | undefined) =>
+  b === undefined ? a.replicas === undefined : a.replicas === b.replicas && (a.generation ?? 0) === (b.generation ?? 0);
+
+/**
+ * The desired state the cluster must converge to, per service: the allowed state the cluster
+ * shows when it shows one, else the last acknowledged one (so the check reports the difference).
+ */
+export function expectedServices(
+  history: HistoryOp[],
+  observed: { name: string; replicas?: number; generation?: number }[] = [],
+): { expected: ExpectedService[]; skipped: string[] } {
+  const seen = new Map(observed.map((s) => [s.name, s]));
+  const expected = [...allowedServiceStates(history)].map(([name, states]) => states.find((st) => sameState(st, seen.get(name))) ?? states[0]);
+  return { expected, skipped: [] };
 }
