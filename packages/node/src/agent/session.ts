@@ -8,6 +8,7 @@ import { dial, type Link, type Nic, type SecurityConfig } from '@swarmlab/transp
 import type { EmulatedClock } from '../clock.js';
 import type { TimingProfile } from '../profile.js';
 import type { Assignment, SessionInfo, SessionMessage, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import type { LogPublisher } from './log-publisher.js';
 
 export interface AgentOptions {
   nic: Nic;
@@ -20,6 +21,8 @@ export interface AgentOptions {
   managers: () => string[];
   onUpdate: (u: SessionUpdate) => void;
   onSession?: (state: 'up' | 'down', leaderAddr?: string) => void;
+  /** Serves the leader's log subscriptions (docker service logs). */
+  logs?: LogPublisher;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -127,6 +130,7 @@ export class Agent {
 
   stop(): void {
     this.running = false;
+    this.o.logs?.cancelAll();
     this.link?.close('agent stopped');
     this.wake?.();
   }
@@ -168,6 +172,8 @@ export class Agent {
       this.leaderAddr = undefined;
       this.link?.close('session ended');
       this.link = undefined;
+      // Log reads belong to the session that asked for them.
+      this.o.logs?.cancelAll();
       if (!this.running) break;
       // SwarmKit's agent back-off, scaled by the profile (it is 8 s at most with 5 s heartbeats).
       const scale = this.o.profile.dispatcherHeartbeatMs / 5000;
@@ -190,7 +196,13 @@ export class Agent {
       security: this.o.security,
       connectTimeoutMs: timeoutMs,
       handshakeTimeoutMs: timeoutMs,
-      services: { session: { access: 'authenticated', onMessage: fromCurrentLink } },
+      services: {
+        session: { access: 'authenticated', onMessage: fromCurrentLink },
+        logs: {
+          access: 'managerOnly',
+          onMessage: (body) => this.o.logs?.handle(body, (p) => void (!link.closed && link.send('logbroker', p))),
+        },
+      },
     });
     this.link = link;
     this.early = [];

@@ -24,6 +24,7 @@ import { encodeMember, newRaftId, type RaftMember } from '../manager/raft/member
 import { RaftNode } from '../manager/raft/raft-node.js';
 import { ENGINE_VERSION, type ClusterObject, type NodeObject, type Role, type SwarmSpec } from '../manager/objects.js';
 import { MemoryStore } from '../store/memory.js';
+import { LogPublisher } from '../agent/log-publisher.js';
 import { ClusterEventLog } from '../manager/events/event-log.js';
 import { RaftDiskStorage } from '../storage/index.js';
 import { ManagerLinks } from './forwarder.js';
@@ -549,6 +550,7 @@ export class Daemon {
       managers: () => this.managers.map((m) => m.addr),
       onUpdate: (u) => this.onSessionUpdate(u),
       log: this.o.log,
+      logs: new LogPublisher((taskId) => this.worker?.containers().find((c) => c.config.taskId === taskId)),
     });
     this.agent.start();
   }

@@ -5,6 +5,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { kernelRelease } from './host.js';
 import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
+import { logRoutes } from './routes-logs.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError } from '../errors.js';
 import {
@@ -156,6 +157,7 @@ export function engineRoutes(daemon: Daemon): Router {
   });
   registerEventRoutes(r, daemon.swarmEvents, daemon.o.clock);
   networkRoutes(r, daemon);
+  logRoutes(r, daemon);
   return r;
 }
 

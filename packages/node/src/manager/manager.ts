@@ -3,7 +3,7 @@
 // follower are forwarded to the leader, reads included, as SwarmKit's raft proxy does; the
 // leader serves reads after a ReadIndex round, so they are linearizable.
 
-import type { ServiceTable } from '@swarmlab/transport';
+import type { Link, ServiceTable } from '@swarmlab/transport';
 import { ApiError, DAEMON, ManagerUnreachable, toApiError } from '../errors.js';
 import { clusterOf, type ManagerContext } from './context.js';
 import { issueForJoiner, renewForNode, type IssueRequest } from './ca/server.js';
@@ -14,6 +14,9 @@ import { inspectSwarm, unlockKey, updateSwarm, type SwarmUpdateFlags } from './c
 import { networkOps } from './controlapi/networks.js';
 import { Dispatcher, type SessionUpdate } from './dispatcher/dispatcher.js';
 import { KeyManager } from './keymanager/keymanager.js';
+import { LogBroker } from './logbroker/broker.js';
+import { logOps } from './logbroker/ops.js';
+import { isPublication } from './logbroker/protocol.js';
 import { newRaftId } from './raft/members.js';
 import { Orchestration } from './orchestration.js';
 import { RoleManager } from './rolemanager/rolemanager.js';
@@ -44,6 +47,9 @@ export class Manager {
   private roleManager: RoleManager;
   private orchestration: Orchestration;
   private leading = false;
+  /** Each connected agent's session link, by node: the log broker asks agents for lines over it. */
+  private readonly agentLinks = new Map<string, Link>();
+  private readonly logBroker = new LogBroker((nodeId) => this.agentLinks.get(nodeId), () => Date.now());
   private readonly ops: Record<string, { read: boolean; run: ControlOp }>;
 
   constructor(
@@ -71,6 +77,7 @@ export class Manager {
       'task.inspect': { read: true, run: (c, a) => inspectTask(c, a.ref) },
       ...blobOps('secret'),
       ...blobOps('config'),
+      ...logOps(() => this.logBroker),
       ...networkOps(),
       'ca.issue': { read: false, run: (c, a) => issueForJoiner(c, a as IssueRequest) },
       'ca.renew': {
@@ -140,6 +147,7 @@ export class Manager {
     this.keyManager.stop();
     this.roleManager.stop();
     this.orchestration.stop();
+    this.logBroker.stop();
   }
 
   /** Runs a control operation on the leader, forwarding it there if this manager is not it. */
@@ -229,6 +237,12 @@ export class Manager {
         access: 'managerOnly',
         methods: { join: (body, c) => call('raft.join', body, c.peer?.nodeId ?? null) },
       },
+      logbroker: {
+        access: 'authenticated',
+        onMessage: (body, c) => {
+          if (this.leading && c.peer && isPublication(body)) this.logBroker.publish(c.peer.nodeId, body);
+        },
+      },
       dispatcher: {
         access: 'authenticated',
         methods: {
@@ -244,6 +258,8 @@ export class Manager {
                 if (!c.link.closed) c.link.send('session', u);
               });
               c.link.once('close', () => this.dispatcher.disconnect(nodeId, info.sessionId));
+              this.agentLinks.set(nodeId, c.link);
+              c.link.once('close', () => this.agentLinks.get(nodeId) === c.link && this.agentLinks.delete(nodeId));
               return { ok: true, value: info };
             } catch (e) {
               return { ok: false, error: toApiError(e).toJSON() };

@@ -26,7 +26,7 @@ import { randomServiceName } from './names.js';
 type ServiceObject = Service & StoredObject;
 type TaskObject = Task & StoredObject;
 
-function findService(ctx: ManagerContext, ref: string): ServiceObject {
+export function findService(ctx: ManagerContext, ref: string): ServiceObject {
   return lookup(ctx.store.list<ServiceObject>('service'), ref, (s) => s.Spec.Name, 'service');
 }
 

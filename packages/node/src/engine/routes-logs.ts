@@ -1,0 +1,89 @@
+// GET /services/{id}/logs and /tasks/{id}/logs (moby daemon/cluster ServiceLogs): the manager's
+// log broker gathers the lines from the agents; they go out in Docker's multiplexed stream, one
+// frame per line, `[timestamp ]details message`, details first so the CLI can split on them.
+
+import type { ServerResponse } from 'node:http';
+import type { Daemon } from '../daemon/daemon.js';
+import { ApiError } from '../errors.js';
+import type { LogMessage } from '../manager/logbroker/protocol.js';
+import { boolQuery, sendError, type Request, type Router } from './http.js';
+
+/** How often a stream asks the broker for new lines (real ms). */
+const POLL_MS = 100;
+
+interface EnrichedMessage extends LogMessage {
+  nodeId: string;
+  serviceId: string;
+}
+
+/** moby's `tail`: "all", empty, or a whole number. */
+function parseTail(text: string | null): number | undefined {
+  if (text === null || text === '' || text === 'all') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new ApiError(400, `tail must be 'all' or a number: ${text}`);
+  return n < 0 ? undefined : n;
+}
+
+/** moby's timetypes: unix seconds with an optional fraction; 0 means none. */
+function parseSince(text: string | null): number | undefined {
+  if (text === null || text === '' || text === '0') return undefined;
+  if (!/^\d+(\.\d{1,9})?$/.test(text)) throw new ApiError(400, `invalid since value: ${text}`);
+  return Number(text) * 1000;
+}
+
+/** The 8-byte header of Docker's multiplexed stream: stream type, three zero bytes, length. */
+function frame(stream: 'stdout' | 'stderr', text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header[0] = stream === 'stdout' ? 1 : 2;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+function format(m: EnrichedMessage, timestamps: boolean, details: boolean): string {
+  const context = `com.docker.swarm.node.id=${m.nodeId},com.docker.swarm.service.id=${m.serviceId},com.docker.swarm.task.id=${m.taskId}`;
+  return `${timestamps ? `${m.time} ` : ''}${details ? `${context} ` : ''}${m.line}\n`;
+}
+
+async function streamLogs(daemon: Daemon, req: Request, res: ServerResponse, target: { service?: string; task?: string }): Promise<void> {
+  const stdout = boolQuery(req.query, 'stdout');
+  const stderr = boolQuery(req.query, 'stderr');
+  if (!stdout && !stderr) throw new ApiError(400, 'Bad parameters: you must choose at least one stream');
+  const follow = boolQuery(req.query, 'follow');
+  const timestamps = boolQuery(req.query, 'timestamps');
+  const details = boolQuery(req.query, 'details');
+  const args = { ...target, follow, stdout, stderr, tail: parseTail(req.query.get('tail')), since: parseSince(req.query.get('since')) };
+  // Errors before the first byte (unknown service, not a manager) are ordinary API errors.
+  const { id } = (await daemon.control('logs.subscribe', args)) as { id: string };
+  res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
+  let open = true;
+  res.on('close', () => {
+    open = false;
+  });
+  try {
+    while (open) {
+      const { messages, done } = (await daemon.control('logs.poll', { id })) as { messages: EnrichedMessage[]; done: boolean };
+      for (const m of messages) if (open) res.write(frame(m.stream, format(m, timestamps, details)));
+      if (done) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } catch {
+    // The leader changed or went away mid-stream: the stream ends, as a broken gRPC stream does.
+  } finally {
+    if (!open) void daemon.control('logs.cancel', { id }).catch(() => undefined);
+    if (!res.writableEnded) res.end();
+  }
+}
+
+export function logRoutes(r: Router, daemon: Daemon): void {
+  const handle = (target: (req: Request) => { service?: string; task?: string }) => (req: Request, res: ServerResponse) =>
+    streamLogs(daemon, req, res, target(req)).catch((e) => {
+      if (res.headersSent) {
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      sendError(res, e);
+    });
+  r.on('GET', '/services/{id}/logs', handle((req) => ({ service: req.params.id })));
+  r.on('GET', '/tasks/{id}/logs', handle((req) => ({ task: req.params.id })));
+}
