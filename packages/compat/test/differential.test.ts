@@ -66,15 +66,9 @@ const DELIBERATE: Allowance[] = [
   },
 ];
 
-const PORT_STATUS_BUG =
-  'a running task with a mode=host published port has no Status.PortStatus.Ports in swarmlab; the real engine reports the bound port ' +
-  '(twice: docker-proxy binds it on IPv4 and IPv6), and service ps / node ps print it in PORTS';
 
 /** Swarmlab bugs this test found, with the exact difference; the lead removes each once fixed. */
 const EXPECTED_BUGS: Allowance[] = [
-  { step: 'tasks of edge', where: '[0].Status.PortStatus.Ports', swarmlab: ABSENT, reason: PORT_STATUS_BUG },
-  { step: 'service ps edge', where: 'row 1 PORTS', real: '*:<HOST-PORT>->80/tcp,*:<HOST-PORT>->80/tcp', swarmlab: '', reason: PORT_STATUS_BUG },
-  { step: 'node ps self', where: 'row 1 PORTS', real: '*:<HOST-PORT>->80/tcp,*:<HOST-PORT>->80/tcp', swarmlab: '', reason: PORT_STATUS_BUG },
   {
     step: 'node update --role boss',
     where: 'stderr line 1',

@@ -125,6 +125,32 @@ describe('services', () => {
     await lab.waitFor(async () => (await running('app')).length === 4, 20_000, '4 app tasks after the rollback');
   }, 90_000);
 
+  it('publishes mode=host ports on the node that runs the task', async () => {
+    const api = lab.client('manager1');
+    await api.serviceCreate({
+      Name: 'edge',
+      TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' }, Placement: { Constraints: ['node.hostname==worker1'] } },
+      Mode: { Replicated: { Replicas: 1 } },
+      EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 18080, PublishMode: 'host' }] },
+    });
+    const [task] = await lab.waitFor(async () => {
+      const r = await running('edge');
+      return r.length === 1 ? r : undefined;
+    }, 20_000, 'the edge task');
+    // As docker-proxy reports it: bound on 0.0.0.0 and on [::].
+    expect(task.Status.PortStatus?.Ports).toEqual([
+      { Protocol: 'tcp', TargetPort: 80, PublishedPort: 18080, PublishMode: 'host' },
+      { Protocol: 'tcp', TargetPort: 80, PublishedPort: 18080, PublishMode: 'host' },
+    ]);
+    const worker1 = lab.node('worker1').spec.addr;
+    expect(await httpGet(worker1, 18080)).toMatch(/nginx|Welcome/i);
+    const ps = await docker(lab.node('manager1').spec.addr, ['service', 'ps', 'edge', '--format', '{{.Ports}}']);
+    if (ps) expect(ps.stdout.trim()).toBe('*:18080->80/tcp,*:18080->80/tcp');
+    await api.serviceRemove('edge');
+    // The port is released with the task.
+    await lab.waitFor(async () => httpGet(worker1, 18080).then(() => false, () => true), 20_000, 'port 18080 released');
+  }, 60_000);
+
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');
     const nodes = await api.nodeList();

@@ -25,6 +25,7 @@ const ALLOWED: Record<string, string> = {
   'packages/node/src/agent/exec/programs/net.ts': 'emulated container programs: listening helpers on the container address',
   'packages/node/src/agent/exec/programs/redis/cli.ts': 'emulated redis-cli inside a container',
   'packages/node/src/agent/exec/programs/redis/server.ts': 'emulated redis server on the container address',
+  'packages/node/src/agent/host-ports.ts': "docker-proxy for mode=host published ports: the node's own address to its container's; the user's traffic, not a link between nodes",
 };
 
 /** The Engine API client is allowed above only because nodes never construct it. */

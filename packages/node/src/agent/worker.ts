@@ -10,6 +10,7 @@ import { toDockerTime } from '../clock.js';
 import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
 import { ContainerRuntime, type Container } from './exec/index.js';
+import { HostPortError, HostPorts } from './host-ports.js';
 
 export interface TaskStatusReport {
   taskId: string;
@@ -38,6 +39,9 @@ interface Tracked {
   address?: string;
   /** No longer assigned here: a container still being created is removed once it exists. */
   disposed?: boolean;
+  /** The docker-proxy of its mode=host published ports while it runs, and what they are bound to. */
+  hostPorts?: HostPorts;
+  portStatus?: Record<string, unknown>[];
 }
 
 const MESSAGES: Partial<Record<TaskState, string>> = {
@@ -102,6 +106,7 @@ export class Worker {
 
   private async dispose(t: Tracked): Promise<void> {
     t.disposed = true;
+    this.unpublish(t);
     try {
       await t.container?.stop(this.stopGraceMs(t.task));
       await t.container?.remove();
@@ -125,7 +130,7 @@ export class Worker {
     if (t.container) {
       const cs = t.container.status();
       status.ContainerStatus = { ContainerID: cs.id, PID: cs.state === 'running' ? cs.pid : 0, ExitCode: cs.exitCode ?? 0 };
-      status.PortStatus = {};
+      status.PortStatus = t.portStatus ? { Ports: t.portStatus } : {};
     }
     this.pending.push({ taskId: t.task.ID, status });
     if (!this.flushScheduled) {
@@ -193,6 +198,13 @@ export class Worker {
             break;
           case 'starting':
             try {
+              await this.publish(t);
+            } catch (e) {
+              if (!(e instanceof HostPortError)) throw e;
+              this.setState(t, 'failed', { Err: `starting container failed: driver failed programming external connectivity on endpoint ${t.container!.id.slice(0, 12)}: ${e.message}`, Message: 'starting' });
+              break;
+            }
+            try {
               await t.container!.start();
               this.setState(t, 'running');
               this.watchExit(t);
@@ -215,6 +227,7 @@ export class Worker {
     const onExit = (id: string, code: number) => {
       if (id !== c.id) return;
       this.runtime.off('exit', onExit);
+      this.unpublish(t);
       if (rank(t.state) >= rank('complete')) return;
       if (rank(t.task.DesiredState) >= rank('shutdown')) this.setState(t, 'shutdown');
       else if (code === 0) this.setState(t, 'complete');
@@ -223,6 +236,28 @@ export class Worker {
     this.runtime.on('exit', onExit);
     const st = c.status();
     if (st.state === 'exited') onExit(c.id, st.exitCode ?? 0);
+  }
+
+  /** Binds the task's mode=host published ports on this node's address (docker-proxy). */
+  private async publish(t: Tracked): Promise<void> {
+    const ports = ((t as Tracked & { blobs?: Assignment }).blobs?.ports ?? []).filter((p) => p.publishMode === 'host');
+    if (ports.length === 0 || !t.address || t.hostPorts) return;
+    const { proxy, bound } = await HostPorts.bind(
+      this.o.nodeAddr,
+      t.address,
+      ports.map((p) => ({ targetPort: p.targetPort, publishedPort: p.publishedPort ?? 0, protocol: p.protocol })),
+    );
+    t.hostPorts = proxy;
+    // Docker reports each binding twice: docker-proxy listens on 0.0.0.0 and on [::].
+    t.portStatus = bound.flatMap((p) => {
+      const entry = { Protocol: p.protocol, TargetPort: p.targetPort, PublishedPort: p.publishedPort, PublishMode: 'host' };
+      return [entry, { ...entry }];
+    });
+  }
+
+  private unpublish(t: Tracked): void {
+    t.hostPorts?.close();
+    t.hostPorts = undefined;
   }
 
   private async create(t: Tracked): Promise<Container> {

@@ -25,8 +25,8 @@ export interface Assignment {
   task: Record<string, unknown>;
   serviceName: string;
   serviceLabels: Record<string, string>;
-  /** The ports the service's containers listen on (its endpoint's target ports). */
-  ports: { targetPort: number; protocol: 'tcp' | 'udp' }[];
+  /** The ports the service's containers listen on (its endpoint's target ports), and how they are published. */
+  ports: { targetPort: number; protocol: 'tcp' | 'udp'; publishMode?: 'ingress' | 'host'; publishedPort?: number }[];
   secrets: { id: string; name: string; data: string }[];
   configs: { id: string; name: string; data: string }[];
 }
@@ -236,7 +236,9 @@ export class Dispatcher {
       const o = this.ctx.store.get<StoredObject & { Spec: { Name: string; Data?: string } }>(table, id);
       return o ? [{ id: o.ID, name: o.Spec.Name, data: o.Spec.Data ?? '' }] : [];
     };
-    const service = this.ctx.store.get<StoredObject & { Spec: { Name: string; Labels?: Record<string, string> }; Endpoint?: { Ports?: { TargetPort: number; Protocol?: string }[] } }>(
+    const service = this.ctx.store.get<
+      StoredObject & { Spec: { Name: string; Labels?: Record<string, string> }; Endpoint?: { Ports?: { TargetPort: number; Protocol?: string; PublishMode?: string; PublishedPort?: number }[] } }
+    >(
       'service',
       t.ServiceID,
     );
@@ -244,7 +246,12 @@ export class Dispatcher {
       task: t,
       serviceName: service?.Spec.Name ?? '',
       serviceLabels: service?.Spec.Labels ?? {},
-      ports: (service?.Endpoint?.Ports ?? []).map((p) => ({ targetPort: p.TargetPort, protocol: p.Protocol === 'udp' ? 'udp' : 'tcp' })),
+      ports: (service?.Endpoint?.Ports ?? []).map((p) => ({
+        targetPort: p.TargetPort,
+        protocol: p.Protocol === 'udp' ? 'udp' : 'tcp',
+        publishMode: p.PublishMode === 'host' ? 'host' : 'ingress',
+        publishedPort: p.PublishedPort ?? 0,
+      })),
       secrets: (t.Spec.ContainerSpec?.Secrets ?? []).flatMap((r) => blob('secret', r.SecretID)),
       configs: (t.Spec.ContainerSpec?.Configs ?? []).flatMap((r) => blob('config', r.ConfigID)),
     };
