@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
 /** Packages that run as their own processes, never inside a node (they talk to nodes through the Engine API and the control channel). */
-// Packages that never run inside a node: the launcher, the CLI, chaos runs and the side-by-side test harness.
 const NOT_IN_A_NODE = new Set(['launcher', 'chaos', 'cli', 'compat', 'dashboard']);
 
 /** Files inside node code that may open sockets, each with the reason it is not a node-to-node link. Keep this short. */
