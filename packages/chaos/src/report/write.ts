@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryOp, LabEventLine, Results, Schedule } from '../types.js';
-import { parseJsonLines } from './jsonl.js';
+import { parseJsonLines } from '../jsonl.js';
 import { renderReport } from './render.js';
 
 export const REPORT_FILE = 'report.html';

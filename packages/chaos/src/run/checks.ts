@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanAtRest } from '../at-rest.js';
 import { checkConvergence } from '../convergence.js';
+import { parseJsonLines } from '../jsonl.js';
 import { checkLinearizability } from '../linearizability/index.js';
 import { checkAcknowledgedWrites, checkRaftSafety } from '../safety.js';
 import type { CheckResult, HistoryOp, LabEventLine, RegisterValue, Results, Schedule, Verdict } from '../types.js';
@@ -25,17 +26,7 @@ export interface CheckInput {
 
 function readEvents(dir: string): LabEventLine[] {
   const file = join(dir, 'events.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as LabEventLine];
-      } catch {
-        return [];
-      }
-    });
+  return existsSync(file) ? (parseJsonLines(readFileSync(file, 'utf8'), file).values as LabEventLine[]) : [];
 }
 
 function finalValues(history: HistoryOp[]): Map<string, RegisterValue> {
