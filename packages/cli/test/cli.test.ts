@@ -128,6 +128,11 @@ describe('bad input', () => {
       [['env', 'worker9'], /unknown node "worker9"/],
       [['frob'], /unknown command 'frob'/],
       [['nodes', '--bogus'], /unknown option '--bogus'/],
+      [['chaos', 'run', '--nemesis', 'kill,meteor'], /expected a comma list of partition, kill, pause, clock, link, membership \(not meteor\)/],
+      [['chaos', 'run', '--workload', 'kv'], /expected register, services or mixed/],
+      [['chaos', 'run', '--time', 'soon'], /option '--time <duration>' argument 'soon' is invalid/],
+      [['chaos', 'check', home], /is not a chaos run folder \(no schedule.json\)/],
+      [['chaos', 'replay', join(home, 'nothing-here')], /is not a chaos run folder/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(home, ...argv);
