@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Lab, nodeBundle } from '../src/index.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' } }, allowPositionals: true });
 const RUNS = Math.max(1, Number(values.runs) || 1);
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-bench-services-'));
 

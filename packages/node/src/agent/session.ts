@@ -223,7 +223,7 @@ export class Agent {
     this.leaderAddr = target;
     this.sessionId = reg.value.sessionId;
     // The registration reply carries the complete state; what the leader pushed after it follows.
-    const early = this.early;
+    const early = this.early ?? [];
     this.early = undefined;
     this.onMessage({ ...reg.value, assignments: 'complete', removed: [] });
     for (const m of early) this.onMessage(m);

@@ -1,8 +1,8 @@
 // The leader's reconciliation loop: after any change to services, tasks or nodes it runs the
 // pure decision cores — orchestrators (replicated, global, restart), the allocator's NEW →
 // PENDING step, the scheduler, the task reaper and the orphaning of tasks on long-Down nodes —
-// and commits their decisions through Raft as one transaction. It converges: a run on a stable
-// store decides nothing.
+// and commits each round's decisions through Raft as one transaction (rounds that only create
+// tasks overlap their commits). It converges: a run on a stable store decides nothing.
 
 import type { Node, Service, Task } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
@@ -93,7 +93,7 @@ export class Orchestration {
         if (this.creating.size >= MAX_NEW_TASKS_PER_ROUND * MAX_CREATING_ROUNDS) break;
         const changes = this.decide();
         if (changes.length === 0) continue;
-        if (changes.every((c) => c.action === 'create' && c.table === 'task')) {
+        if (onlyPlainCreations(changes)) {
           this.commitCreations(changes);
           this.again = true;
           // Raft and the agents get their turn between two rounds.
@@ -230,6 +230,15 @@ export class Orchestration {
     changes.push(...networks.retryUnallocated(clusterOf(this.ctx)), ...networks.nodeChanges());
     return changes;
   }
+}
+
+/**
+ * A round that only creates tasks holding no network addresses: the next round can be decided
+ * before it commits. (The allocator counts the addresses in use from the store, so tasks with
+ * attachments must be stored before more are allocated.)
+ */
+function onlyPlainCreations(changes: readonly Change[]): boolean {
+  return changes.every((c) => c.action === 'create' && c.table === 'task' && !(c.object as T).NetworksAttachments?.length);
 }
 
 /** The tasks with the round's updates applied (copies of the changed ones only). */

@@ -1,7 +1,9 @@
 // The dispatcher on the leader (SwarmKit manager/dispatcher): agents register a session, then
 // heartbeat at the period it returns (± jitter); a node that misses 3 periods is Down. On a
 // leadership change every node that is not Down becomes Unknown and has 6 periods to come back.
-// Sessions carry what agents must follow: their node object, the managers, the gossip keys.
+// Sessions carry what agents must follow: their node object, the managers, the gossip keys, and
+// their tasks — complete at registration, then only what changed (assignments.ts). Agents'
+// status reports are committed in batches, one commit at a time.
 
 import { randomBytes } from 'node:crypto';
 import { grpcError } from '../../errors.js';
