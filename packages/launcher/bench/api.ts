@@ -5,6 +5,7 @@
 // numbers include the client's own CPU on the same 2 cores.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerClient } from '@swarmlab/api';
@@ -28,6 +29,21 @@ interface Row {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/**
+ * A GET whose body is read but not parsed: the rows measure the server, not this process's
+ * JSON.parse of a 1,000-task list (client and server share the same two cores).
+ */
+function rawGet(agent: Agent, addr: string, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: addr, port: 2375, path, agent }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Runs `op` from CONCURRENCY loops for DURATION_MS; latencies in ms. */
@@ -88,8 +104,10 @@ try {
     const follower = lab.list().find((n) => n.role === 'manager' && n.name !== leaderNow)!.name;
     for (const [via, name] of [['leader', leaderNow], ['follower', follower]] as const) {
       const addr = lab.node(name).spec.addr;
-      rows.push({ op: 'GET /services', via, ...(await load(addr, (c) => c.serviceList())) });
-      rows.push({ op: 'GET /tasks (1,000 tasks)', via, ...(await load(addr, (c) => c.taskList())) });
+      const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+      rows.push({ op: 'GET /services', via, ...(await load(addr, () => rawGet(agent, addr, '/v1.47/services'))) });
+      rows.push({ op: 'GET /tasks (1,000 tasks)', via, ...(await load(addr, () => rawGet(agent, addr, '/v1.47/tasks'))) });
+      agent.destroy();
       // Each loop updates its own service (labels only), reading the version it must present.
       rows.push({
         op: 'service update (inspect + update)',

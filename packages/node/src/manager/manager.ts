@@ -26,11 +26,24 @@ import type { Message } from '@swarmlab/raft';
 /** Control operations and whether they only read (served after a ReadIndex round). */
 type ControlOp = (ctx: ManagerContext, args: any, caller: { nodeId: string | null }) => unknown;
 
-function blobOps(kind: Kind): Record<string, { read: boolean; run: ControlOp }> {
+/**
+ * A read whose answer is a function of the store alone (not of Raft membership, sessions or the
+ * clock): repeated with the same arguments at the same applied index, its last answer is reused.
+ */
+interface OpDef {
+  read: boolean;
+  storeOnly?: boolean;
+  run: ControlOp;
+}
+
+/** Reads remembered at most (the whole memo goes whenever the store moves on). */
+const READ_MEMO_ENTRIES = 64;
+
+function blobOps(kind: Kind): Record<string, OpDef> {
   return {
     [`${kind}.create`]: { read: false, run: (c, a) => createBlob(c, kind, a.spec) },
-    [`${kind}.list`]: { read: true, run: (c, a) => listBlobs(c, kind, a.filters) },
-    [`${kind}.inspect`]: { read: true, run: (c, a) => inspectBlob(c, kind, a.ref) },
+    [`${kind}.list`]: { read: true, storeOnly: true, run: (c, a) => listBlobs(c, kind, a.filters) },
+    [`${kind}.inspect`]: { read: true, storeOnly: true, run: (c, a) => inspectBlob(c, kind, a.ref) },
     [`${kind}.update`]: { read: false, run: (c, a) => updateBlob(c, kind, a.ref, a.version, a.spec) },
     [`${kind}.remove`]: { read: false, run: (c, a) => removeBlob(c, kind, a.ref) },
   };
@@ -50,7 +63,8 @@ export class Manager {
   /** Each connected agent's session link, by node: the log broker asks agents for lines over it. */
   private readonly agentLinks = new Map<string, Link>();
   private readonly logBroker = new LogBroker((nodeId) => this.agentLinks.get(nodeId), () => Date.now());
-  private readonly ops: Record<string, { read: boolean; run: ControlOp }>;
+  private readonly ops: Record<string, OpDef>;
+  private readMemo = { index: -1, answers: new Map<string, unknown>() };
 
   constructor(
     readonly ctx: ManagerContext,
@@ -69,12 +83,12 @@ export class Manager {
       'node.update': { read: false, run: (c, a) => updateNode(c, a.ref, a.version, a.spec as NodeSpecUpdate) },
       'node.remove': { read: false, run: (c, a) => removeNode(c, a.ref, Boolean(a.force)) },
       'service.create': { read: false, run: (c, a) => createService(c, a.spec) },
-      'service.list': { read: true, run: (c, a) => listServices(c, a.filters, Boolean(a.status)) },
-      'service.inspect': { read: true, run: (c, a) => inspectService(c, a.ref, Boolean(a.insertDefaults)) },
+      'service.list': { read: true, storeOnly: true, run: (c, a) => listServices(c, a.filters, Boolean(a.status)) },
+      'service.inspect': { read: true, storeOnly: true, run: (c, a) => inspectService(c, a.ref, Boolean(a.insertDefaults)) },
       'service.update': { read: false, run: (c, a) => updateService(c, a.ref, a.version, a.spec, Boolean(a.rollback)) },
       'service.remove': { read: false, run: (c, a) => removeService(c, a.ref) },
-      'task.list': { read: true, run: (c, a) => listTasks(c, a.filters) },
-      'task.inspect': { read: true, run: (c, a) => inspectTask(c, a.ref) },
+      'task.list': { read: true, storeOnly: true, run: (c, a) => listTasks(c, a.filters) },
+      'task.inspect': { read: true, storeOnly: true, run: (c, a) => inspectTask(c, a.ref) },
       ...blobOps('secret'),
       ...blobOps('config'),
       ...logOps(() => this.logBroker),
@@ -159,6 +173,7 @@ export class Manager {
     for (;;) {
       if (this.leading && this.ctx.raft.isLeader()) {
         if (def.read) await this.readBarrier();
+        if (def.storeOnly) return this.memoizedRead(op, def, args ?? {}, caller);
         return await def.run(this.ctx, args ?? {}, caller);
       }
       const leader = this.ctx.raft.leaderMember();
@@ -177,6 +192,18 @@ export class Manager {
       if (this.ctx.clock.now() > deadline) throw DAEMON.deadline();
       await new Promise((r) => this.ctx.clock.setTimeout(() => r(undefined), this.ctx.profile.raftTickMs));
     }
+  }
+
+  /** A store-only read, answered from the memo while the store has not moved (same object: the
+   * Engine API then reuses its JSON too). */
+  private memoizedRead(op: string, def: OpDef, args: unknown, caller: { nodeId: string | null }): unknown {
+    const index = this.ctx.store.appliedIndex;
+    if (this.readMemo.index !== index) this.readMemo = { index, answers: new Map() };
+    const key = `${op} ${JSON.stringify(args)}`;
+    if (this.readMemo.answers.has(key)) return this.readMemo.answers.get(key);
+    const answer = def.run(this.ctx, args, caller);
+    if (this.readMemo.answers.size < READ_MEMO_ENTRIES) this.readMemo.answers.set(key, answer);
+    return answer;
   }
 
   private async readBarrier(): Promise<void> {
