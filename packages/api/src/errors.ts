@@ -7,6 +7,7 @@
 // gRPC errors from SwarmKit reach the client as "rpc error: code = <Code> desc = <text>", with the
 // HTTP status moby's api/server/httpstatus derives from the code (see GRPC_HTTP_STATUS).
 
+import { goQuote } from './go-strconv.js';
 import type { ErrorResponse } from './types/common.js';
 
 /** The daemon answered with status ≥ 400; `message` is its `{"message": …}` text. */
@@ -107,7 +108,8 @@ export function grpcError(code: GrpcCode, desc: string): DaemonError {
   return daemonError(GRPC_HTTP_STATUS[code], `rpc error: code = ${code} desc = ${desc}`);
 }
 
-const quote = (value: string): string => JSON.stringify(value);
+/** Go's %q, which the daemon's messages use for values a client sent. */
+const quote = goQuote;
 
 // ---- Swarm membership (MB:daemon/cluster/errors.go, cluster.go errNoManager, swarm.go) -------
 
@@ -242,7 +244,7 @@ export function notFound(kind: ObjectKind, ref: string): DaemonError {
   return daemonError(404, `${kind} ${ref} not found`);
 }
 
-/** Several objects match the prefix (InvalidParameter). */
+/** Several objects match the name or prefix: InvalidParameter. MB:daemon/cluster/helpers.go getNode etc. */
 export function ambiguous(kind: ObjectKind, ref: string, matches: number): DaemonError {
   return daemonError(400, `${kind} ${ref} is ambiguous (${matches} matches found)`);
 }
@@ -252,7 +254,77 @@ export function invalidFilter(key?: string): DaemonError {
   return daemonError(400, key === undefined ? 'invalid filter' : `invalid filter '${key}'`);
 }
 
+/** GET /nodes?filters={"role":[…]} with an unknown role: a plain error (500). MB:daemon/cluster/filters.go. */
+export function invalidRoleFilter(value: string): DaemonError {
+  return daemonError(500, `Invalid role filter: '${value}'`);
+}
+/** GET /nodes?filters={"membership":[…]} with an unknown membership (500). MB:daemon/cluster/filters.go. */
+export function invalidMembershipFilter(value: string): DaemonError {
+  return daemonError(500, `Invalid membership filter: '${value}'`);
+}
+/** GET /tasks?filters={"desired-state":[…]} with an unknown state (500). MB:daemon/cluster/filters.go. */
+export function invalidDesiredStateFilter(value: string): DaemonError {
+  return daemonError(500, `Invalid desired-state filter: '${value}'`);
+}
+
+// ---- Request bodies and query strings (MB:api/server/httputils, MB:api/server/router/swarm) ----
+
+/** A body Go's json.Decoder refused: syntax or type error (InvalidParameter). MB:httputils.ReadJSON. */
+export function invalidJson(detail: string): DaemonError {
+  return daemonError(400, `invalid JSON: ${detail}`);
+}
+/** A JSON body of only whitespace, or chunked and empty. MB:httputils.ReadJSON. */
+export const JSON_EOF = daemonError(400, 'invalid JSON: got EOF while reading request body');
+/** A second value after the body's JSON value. MB:httputils.ReadJSON. */
+export const CONTENT_AFTER_JSON = daemonError(400, 'unexpected content after JSON');
+/** A body whose Content-Type does not parse (mime.ParseMediaType). MB:httputils.matchesContentType. */
+export function malformedContentType(contentType: string, cause: string): DaemonError {
+  return daemonError(400, `malformed Content-Type header (${contentType}): ${cause}`);
+}
+/** A body that is not application/json. MB:httputils.matchesContentType. */
+export function unsupportedContentType(contentType: string): DaemonError {
+  return daemonError(400, `unsupported Content-Type header (${contentType}): must be 'application/json'`);
+}
+/**
+ * `?version=` of swarm, service and node updates that strconv.ParseUint refuses; `cause` is its
+ * error. MB:api/server/router/swarm/cluster_routes.go updateCluster, updateService, updateNode.
+ */
+export function invalidObjectVersion(kind: 'swarm' | 'service' | 'node', raw: string, cause: string): DaemonError {
+  return daemonError(400, `invalid ${kind} version '${raw}': ${cause}`);
+}
+/** The secret and config routes say less. MB:cluster_routes.go updateSecret, updateConfig. */
+export function invalidBlobVersion(kind: 'secret' | 'config'): DaemonError {
+  return daemonError(400, `invalid ${kind} version`);
+}
+/** `?status=` / `?insertDefaults=` that strconv.ParseBool refuses. MB:cluster_routes.go getServices, getService. */
+export function invalidQueryBool(name: string, raw: string, cause: string): DaemonError {
+  return daemonError(400, `invalid value for ${name}: ${raw}: ${cause}`);
+}
+/** `?rotateWorkerToken=` etc. of swarm update that strconv.ParseBool refuses. MB:cluster_routes.go updateCluster. */
+export function invalidRotateFlag(name: string, raw: string): DaemonError {
+  return daemonError(400, `invalid value for ${name}: ${raw}`);
+}
+/** `?rollback=` other than "", none, previous: a plain error (500). MB:daemon/cluster/services.go UpdateService. */
+export function unrecognizedRollbackOption(option: string): DaemonError {
+  return daemonError(500, `unrecognized rollback option ${option}`);
+}
+/** `?registryAuthFrom=` other than "", spec, previous-spec (500). MB:daemon/cluster/services.go UpdateService. */
+export const UNSUPPORTED_REGISTRY_AUTH_FROM = daemonError(500, 'unsupported registryAuthFrom value');
+/** `?registryAuthFrom=previous-spec` on a service never updated (500). MB:daemon/cluster/services.go UpdateService. */
+export const NO_PREVIOUS_SPEC_FOR_AUTH = daemonError(500, 'service does not have a previous spec');
+/**
+ * A request Go's HTTP server cannot parse (e.g. a bad %-escape in the path): plain text, not
+ * JSON, and the connection is closed. Go net/http server.go (c.serve).
+ */
+export const GO_BAD_REQUEST_TEXT = '400 Bad Request';
+
 // ---- Store and Raft (SK:manager/state/store, SK:manager/state/raft) ------------------------------
+
+/**
+ * A proposal over SwarmKit's 1.5 MiB MaxTransactionBytes (SK:manager/state/raft/raft.go
+ * ErrRequestTooLarge): what a daemon answers for an object too big to store.
+ */
+export const REQUEST_TOO_LARGE = grpcError('Unknown', "raft: raft message is too large and can't be sent");
 
 /** Stale `?version=`. OBSERVED (500) and FIELD-TRIALS (node update). */
 export const UPDATE_OUT_OF_SEQUENCE = grpcError('Unknown', 'update out of sequence');

@@ -24,10 +24,11 @@ export function encodeFilters(filters: Filters | undefined): string | undefined 
 }
 
 /**
- * Decodes a `filters=` value in either form the daemon accepts: the map form (CLI) or the legacy
- * array form (dockerode, `{"name":["web"]}`). Map values are keys whatever their boolean, as in
- * moby's filters.Args. With `accepted`, unknown keys are refused as the daemon does.
- * Throws DockerApiError(400) "invalid filter" / "invalid filter 'key'".
+ * Decodes a `filters=` value as moby's filters.FromJSON: the map form (CLI,
+ * `{"name":{"web":true}}`, boolean values) or else the legacy array form (dockerode,
+ * `{"name":["web"]}`); anything else, a mix of both included, is "invalid filter". With
+ * `accepted`, unknown keys are refused as the daemon does ("invalid filter 'key'").
+ * Throws DockerApiError(400).
  */
 export function decodeFilters(raw: string | null | undefined, accepted?: readonly string[]): Map<string, string[]> {
   const result = new Map<string, string[]>();
@@ -38,15 +39,18 @@ export function decodeFilters(raw: string | null | undefined, accepted?: readonl
   } catch {
     throw apiError(invalidFilter());
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw apiError(invalidFilter());
-  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      result.set(key, [...(value as string[])]);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      result.set(key, Object.keys(value));
-    } else {
-      throw apiError(invalidFilter());
-    }
+  if (parsed === null) return result;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw apiError(invalidFilter());
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const isMapValue = (v: unknown) =>
+    v === null || (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((b) => b === null || typeof b === 'boolean'));
+  const isLegacyValue = (v: unknown) => v === null || (Array.isArray(v) && v.every((s) => s === null || typeof s === 'string'));
+  if (entries.every(([, v]) => isMapValue(v))) {
+    for (const [key, value] of entries) result.set(key, value === null ? [] : Object.keys(value as object));
+  } else if (entries.every(([, v]) => isLegacyValue(v))) {
+    for (const [key, value] of entries) result.set(key, ((value as (string | null)[] | null) ?? []).map((s) => s ?? ''));
+  } else {
+    throw apiError(invalidFilter());
   }
   if (accepted) {
     for (const key of result.keys()) if (!accepted.includes(key)) throw apiError(invalidFilter(key));

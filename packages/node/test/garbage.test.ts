@@ -94,7 +94,7 @@ describe('garbage on every port', () => {
       expect(JSON.parse(badJson.text).message).toBeTruthy();
       const wrongShape = await postJson(host, '/v1.47/nodes/worker1/update?version=1', '[1,2,3]');
       expect(wrongShape).toMatchObject({ status: 400 });
-      expect(JSON.parse(wrongShape.text).message).toBe('json: cannot unmarshal array into Go value of type swarm.NodeSpec');
+      expect(JSON.parse(wrongShape.text).message).toBe('invalid JSON: json: cannot unmarshal array into Go value of type swarm.NodeSpec');
       const notAVersion = await postJson(host, '/v1.47/swarm/update?version=abc', '{}');
       expect(notAVersion.status).toBe(400);
     }

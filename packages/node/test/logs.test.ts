@@ -101,7 +101,7 @@ describe('docker service logs', () => {
 
   it('refuses bad parameters and unknown services with Docker’s errors', async () => {
     const none = await getFrames(leaderAddr, '/v1.47/services/talker/logs?stdout=0&stderr=0');
-    expect(none.status).toBe(400);
+    expect(none.status).toBe(500);
     expect(JSON.parse(none.body).message).toBe('Bad parameters: you must choose at least one stream');
     const unknown = await getFrames(leaderAddr, '/v1.47/services/nope/logs?stdout=1');
     expect(unknown.status).toBe(404);

@@ -4,7 +4,7 @@
 // swarm answered), create/inspect/rm, services with VIPs and task addresses, the verbose view,
 // a worker's view, and removal refused while a network is in use.
 
-import { DockerApiError, type Network, type Service, type Task } from '@swarmlab/api';
+import { DockerApiError, GO_NETWORK_CREATE_REQUEST, readJsonBody, type Network, type NetworkCreateRequest, type Service, type Task } from '@swarmlab/api';
 import type { Lab } from '@swarmlab/launcher';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { resolveNetwork } from '../src/engine/routes-networks.js';
 import { filterNetworks, parseNetworkFilters } from '../src/engine/network-filters.js';
 import { firstFitSubnet, NetworkAllocation, placeNetwork, type NodeWithAttachments } from '../src/manager/allocator/network.js';
 import { formatAddr, formatPrefix, overlaps, parseAddr, parsePrefix } from '../src/manager/allocator/ip.js';
-import { checkCreateRequestTypes, checkOnDaemon, checkOnManager, validateIpam } from '../src/manager/controlapi/network-validation.js';
+import { checkOnDaemon, checkOnManager, validateIpam } from '../src/manager/controlapi/network-validation.js';
 import { clusterView, toSwarmNetwork, type NetworkObject } from '../src/manager/controlapi/network-view.js';
 import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
 import { docker, startLab, stopAllLabs } from './helpers/lab.js';
@@ -146,7 +146,11 @@ describe('placing networks and handing out addresses', () => {
 });
 
 describe('network create checks', () => {
-  const req = (r: Record<string, unknown>) => checkCreateRequestTypes({ Driver: 'overlay', Name: 'n', ...r });
+  const req = (r: Record<string, unknown>) => ({ Driver: 'overlay', Name: 'n', ...r }) as NetworkCreateRequest;
+  const decode = (r: Record<string, unknown>) => {
+    const body = Buffer.from(JSON.stringify(req(r)));
+    return readJsonBody({ contentType: 'application/json', contentLength: body.length, body }, GO_NETWORK_CREATE_REQUEST);
+  };
 
   it("refuses bad IPAM with the daemon's texts", () => {
     expect(thrown(() => validateIpam({ Config: [{ Subnet: '10.0.0.0/33' }] } as never, false))).toMatchObject({
@@ -182,8 +186,8 @@ describe('network create checks', () => {
     expect(thrown(() => checkOnManager(req({ Name: 'x'.repeat(64) }))).message).toBe('rpc error: code = InvalidArgument desc = name must be 63 characters or fewer');
     expect(thrown(() => checkOnManager(req({ Labels: { 'com.docker.swarm.predefined': 'true' } }))).statusCode).toBe(403);
     expect(thrown(() => checkOnManager(req({ IPAM: { Driver: 'dhcp' } }))).message).toBe('rpc error: code = InvalidArgument desc = error during lookup of plugin dhcp');
-    expect(thrown(() => req({ Attachable: 'yes' }))).toMatchObject({ statusCode: 400, message: 'json: cannot unmarshal string into Go struct field CreateRequest.Attachable of type bool' });
-    expect(thrown(() => req({ IPAM: { Config: [{ Subnet: 24 }] } })).message).toBe('json: cannot unmarshal number into Go struct field IPAMConfig.Subnet of type string');
+    expect(thrown(() => decode({ Attachable: 'yes' }))).toMatchObject({ statusCode: 400, message: 'invalid JSON: json: cannot unmarshal string into Go struct field CreateRequest.Attachable of type bool' });
+    expect(thrown(() => decode({ IPAM: { Config: [{ Subnet: 24 }] } })).message).toBe('invalid JSON: json: cannot unmarshal number into Go struct field IPAMConfig.IPAM.Config.Subnet of type string');
   });
 });
 

@@ -1,20 +1,32 @@
-// Small HTTP plumbing for the Engine API: routing with path parameters, JSON bodies with a size
-// limit, query booleans parsed the daemon's way, and `{"message": …}` error bodies.
+// Small HTTP plumbing for the Engine API: routing with path parameters, JSON bodies decoded as
+// moby's ReadJSON does (with a size limit), query booleans parsed the daemon's way, and
+// `{"message": …}` error bodies.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, toApiError } from '../errors.js';
+import { apiError, readJsonBody, REQUEST_TOO_LARGE, type GoType } from '@swarmlab/api';
+import { toApiError } from '../errors.js';
 
 export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
+/**
+ * Bodies above this are not decoded. Nothing that large can be stored anyway (SwarmKit refuses
+ * proposals over 1.5 MiB), so they get the store's answer; smaller ones get Docker's checks. (A
+ * real daemon refuses anything over 4 MiB at the manager's gRPC limit, with the request's
+ * protobuf size in the text, which cannot be known here.)
+ */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** A client still sending after this much is cut off (the answer could never reach it). */
+const MAX_DRAIN_BYTES = 256 * 1024 * 1024;
 
 export interface Request {
   method: string;
+  /** The percent-decoded path without the `/vX.Y` prefix, as Go's URL.Path. */
   path: string;
   params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
-  body(): Promise<unknown>;
+  /** The raw body (undefined: none to give). Throws the store's "too large" error past MAX_BODY_BYTES. */
+  body(): Promise<Buffer | undefined>;
 }
 
 export type Handler = (req: Request, res: ServerResponse) => Promise<unknown> | unknown;
@@ -42,6 +54,10 @@ export class Router {
     return this;
   }
 
+  /**
+   * Matches the decoded path, as gorilla/mux does: an escaped `/` in an ID splits it. 'method'
+   * when only the method differs.
+   */
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
     let pathMatched = false;
     for (const r of this.routes) {
@@ -50,7 +66,7 @@ export class Router {
       pathMatched = true;
       if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
       const params: Record<string, string> = {};
-      r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
+      r.keys.forEach((k, i) => (params[k] = m[i + 1]));
       return { handler: r.handler, params };
     }
     return pathMatched ? 'method' : undefined;
@@ -64,49 +80,58 @@ export function boolQuery(q: URLSearchParams, key: string): boolean {
   return !['', '0', 'no', 'false', 'none'].includes(v.trim().toLowerCase());
 }
 
-export function intQuery(q: URLSearchParams, key: string): number | undefined {
-  const v = q.get(key);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ApiError(400, `invalid ${key} parameter: ${v}`);
-  return n;
-}
-
 /** Strips an optional `/vX.Y` prefix (the CLI sends one, dockerode does not). */
 export function stripVersion(path: string): string {
   return path.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
 }
 
-export function readBody(req: IncomingMessage): () => Promise<unknown> {
-  let cached: Promise<unknown> | undefined;
+/** How long the body is by its headers: 0 without one, -1 when chunked (Go's ContentLength). */
+export function contentLength(headers: IncomingMessage['headers']): number {
+  const declared = headers['content-length'];
+  if (declared !== undefined) return Number(declared);
+  return headers['transfer-encoding'] ? -1 : 0;
+}
+
+/**
+ * The body, read once. Past MAX_BODY_BYTES the rest is drained unread (so the client gets the
+ * answer rather than a reset) and the store's "too large" error is thrown.
+ */
+export function readBody(req: IncomingMessage): () => Promise<Buffer> {
+  let cached: Promise<Buffer> | undefined;
   return () =>
     (cached ??= new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > MAX_BODY_BYTES) {
-          reject(new ApiError(413, 'request body too large'));
-          req.destroy();
-          return;
-        }
-        chunks.push(c);
+        if (size > MAX_DRAIN_BYTES) req.destroy();
+        else if (size > MAX_BODY_BYTES) chunks.length = 0;
+        else chunks.push(c);
       });
       req.on('error', reject);
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (text.trim() === '') return resolve(undefined);
-        try {
-          resolve(JSON.parse(text));
-        } catch (e) {
-          reject(new ApiError(400, `invalid JSON: ${e instanceof Error ? e.message : String(e)}`));
-        }
+      req.on('close', () => {
+        if (!req.complete) reject(new Error('request body cut off'));
       });
+      req.on('end', () => (size > MAX_BODY_BYTES ? reject(apiError(REQUEST_TOO_LARGE)) : resolve(Buffer.concat(chunks))));
     }));
 }
 
+/** The body decoded into the Go type moby reads it as (httputils.ReadJSON); `{}` without a body. */
+export async function jsonBody<T>(req: Request, type: GoType): Promise<T> {
+  const body = (await req.body()) ?? Buffer.alloc(0);
+  const decoded = readJsonBody<T>({ contentType: req.headers['content-type'], contentLength: contentLength(req.headers), body }, type);
+  return decoded ?? ({} as T);
+}
+
+/** Bodies already encoded, by answer: a memoized read returns the same object until the store moves. */
+const encoded = new WeakMap<object, Buffer>();
+
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = value === undefined ? '' : JSON.stringify(value) + '\n';
+  let body: Buffer | string;
+  if (value !== null && typeof value === 'object') {
+    body = encoded.get(value) ?? Buffer.from(JSON.stringify(value) + '\n');
+    encoded.set(value, body);
+  } else body = value === undefined ? '' : JSON.stringify(value) + '\n';
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -3,9 +3,9 @@
 // as prefixes, since the daemon first asks SwarmKit for name and ID prefixes — `driver` and
 // `scope` exactly, `label` as k or k=v, `type` builtin/custom, `dangling` true/false.
 
-import type { Network } from '@swarmlab/api';
+import { decodeFilters, type Network } from '@swarmlab/api';
 import { ApiError } from '../errors.js';
-import { matchesLabels, parseFilters } from '../manager/lookup.js';
+import { matchesLabels } from '../manager/lookup.js';
 import { PREDEFINED_NAMES } from '../manager/controlapi/network-validation.js';
 
 const ACCEPTED = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
@@ -13,9 +13,7 @@ const ACCEPTED = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
 export type NetworkFilters = Map<string, string[]>;
 
 export function parseNetworkFilters(raw: string | undefined): NetworkFilters {
-  const f = parseFilters(raw);
-  for (const k of f.keys()) if (!ACCEPTED.includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
-  return f;
+  return decodeFilters(raw, ACCEPTED);
 }
 
 /** moby filters.Args.Match: no values, an equal value, or a value that matches as a regexp. */

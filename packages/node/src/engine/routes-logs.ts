@@ -16,18 +16,19 @@ interface EnrichedMessage extends LogMessage {
   serviceId: string;
 }
 
-/** moby's `tail`: "all", empty, or a whole number. */
+/** moby's `tail` (daemon/cluster/services.go ServiceLogs): "all", empty, or a whole number; its errors are 500s. */
 function parseTail(text: string | null): number | undefined {
   if (text === null || text === '' || text === 'all') return undefined;
+  if (!/^-?\d+$/.test(text)) throw new ApiError(500, 'tail value must be a positive integer or "all"');
   const n = Number(text);
-  if (!Number.isInteger(n)) throw new ApiError(400, `tail must be 'all' or a number: ${text}`);
-  return n < 0 ? undefined : n;
+  if (n < 0) throw new ApiError(500, 'negative tail values not supported');
+  return n;
 }
 
-/** moby's timetypes: unix seconds with an optional fraction; 0 means none. */
+/** moby's timetypes.ParseTimestamps: unix seconds with an optional fraction; 0 means none. */
 function parseSince(text: string | null): number | undefined {
   if (text === null || text === '' || text === '0') return undefined;
-  if (!/^\d+(\.\d{1,9})?$/.test(text)) throw new ApiError(400, `invalid since value: ${text}`);
+  if (!/^\d+(\.\d{1,9})?$/.test(text)) throw new ApiError(500, `strconv.ParseInt: parsing "${text.split('.')[0]}": invalid syntax`);
   return Number(text) * 1000;
 }
 
@@ -48,7 +49,8 @@ function format(m: EnrichedMessage, timestamps: boolean, details: boolean): stri
 async function streamLogs(daemon: Daemon, req: Request, res: ServerResponse, target: { service?: string; task?: string }): Promise<void> {
   const stdout = boolQuery(req.query, 'stdout');
   const stderr = boolQuery(req.query, 'stderr');
-  if (!stdout && !stderr) throw new ApiError(400, 'Bad parameters: you must choose at least one stream');
+  // moby answers this one with a 500 (a plain error from the logs backend).
+  if (!stdout && !stderr) throw new ApiError(500, 'Bad parameters: you must choose at least one stream');
   const follow = boolQuery(req.query, 'follow');
   const timestamps = boolQuery(req.query, 'timestamps');
   const details = boolQuery(req.query, 'details');

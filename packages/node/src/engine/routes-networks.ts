@@ -3,14 +3,14 @@
 // has (its local networks and the swarm networks instantiated on it). A worker only has the
 // latter, as a real worker does.
 
-import type { Network, NetworkCreateRequest } from '@swarmlab/api';
+import { GO_NETWORK_CREATE_REQUEST, type Network, type NetworkCreateRequest } from '@swarmlab/api';
 import type { ServerResponse } from 'node:http';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError, DAEMON } from '../errors.js';
 import type { Attachment } from '../manager/controlapi/network-view.js';
-import { checkCreateRequestTypes, checkOnDaemon } from '../manager/controlapi/network-validation.js';
+import { checkOnDaemon } from '../manager/controlapi/network-validation.js';
 import { SWARM_LOCAL_NETWORKS, type NetworkViews } from '../manager/controlapi/networks.js';
-import { sendJson, type Request, type Router } from './http.js';
+import { jsonBody, sendJson, type Router } from './http.js';
 import { filterNetworks, parseNetworkFilters } from './network-filters.js';
 import { instantiatedNetworks, listForm, predefinedNetworks, type LocalNetworking } from './local-networks.js';
 
@@ -95,16 +95,6 @@ export function resolveNetwork(term: string, local: Network[], cluster: Network[
   throw new ApiError(404, `network ${term} not found`);
 }
 
-async function createBody(req: Request): Promise<NetworkCreateRequest> {
-  const body = await req.body();
-  if (body === undefined || body === null) return {} as NetworkCreateRequest;
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    const kind = Array.isArray(body) ? 'array' : typeof body === 'boolean' ? 'bool' : typeof body;
-    throw new ApiError(400, `invalid JSON: json: cannot unmarshal ${kind} into Go value of type network.CreateRequest`);
-  }
-  return checkCreateRequestTypes(body as Record<string, unknown>);
-}
-
 export function networkRoutes(r: Router, daemon: Daemon): void {
   r.on('GET', '/networks', async (req) => {
     const filters = parseNetworkFilters(req.query.get('filters') ?? undefined);
@@ -126,7 +116,7 @@ export function networkRoutes(r: Router, daemon: Daemon): void {
   });
 
   r.on('POST', '/networks/create', async (req, res: ServerResponse) => {
-    const request = await createBody(req);
+    const request = await jsonBody<NetworkCreateRequest>(req, GO_NETWORK_CREATE_REQUEST);
     if (daemon.isManager() && inSwarm(daemon)) {
       sendJson(res, 201, await daemon.control('network.create', { request }));
       return;

@@ -6,12 +6,22 @@ import { kernelRelease } from './host.js';
 import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
+import {
+  GO_CONFIG_SPEC,
+  GO_INIT_REQUEST,
+  GO_JOIN_REQUEST,
+  GO_NODE_SPEC,
+  GO_SECRET_SPEC,
+  GO_SERVICE_SPEC,
+  GO_SWARM_SPEC,
+  GO_UNLOCK_REQUEST,
+} from '@swarmlab/api';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError } from '../errors.js';
 import {
   API_VERSION,
   boolQuery,
-  intQuery,
+  jsonBody,
   MIN_API_VERSION,
   readBody,
   Router,
@@ -20,17 +30,9 @@ import {
   stripVersion,
   type Request,
 } from './http.js';
-
-/** The JSON body as an object, or Go's decoding error for anything else (400, body unchanged). */
-async function objectBody<T>(req: Request, goType: string): Promise<T> {
-  const body = await req.body();
-  if (body === undefined || body === null) return {} as T;
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    const kind = Array.isArray(body) ? 'array' : typeof body === 'string' ? 'string' : typeof body === 'number' ? 'number' : 'bool';
-    throw new ApiError(400, `json: cannot unmarshal ${kind} into Go value of type ${goType}`);
-  }
-  return body as T;
-}
+import { rotateFlagParam, strictBoolParam, versionParam } from './query-params.js';
+import { parseRequestTarget, sendCleanPathRedirect, sendGoBadRequest } from './request-target.js';
+import { serviceUpdateRollback } from './service-update-options.js';
 
 export function isLoopback(addr: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(addr);
@@ -60,10 +62,10 @@ export function engineRoutes(daemon: Daemon): Router {
   r.on('GET', '/info', async () => systemInfo(daemon));
 
   r.on('POST', '/swarm/init', async (req) => {
-    return daemon.init(await objectBody<Parameters<Daemon['init']>[0]>(req, 'swarm.InitRequest'));
+    return daemon.init(await jsonBody<Parameters<Daemon['init']>[0]>(req, GO_INIT_REQUEST));
   });
   r.on('POST', '/swarm/join', async (req) => {
-    await daemon.join(await objectBody<Parameters<Daemon['join']>[0]>(req, 'swarm.JoinRequest'));
+    await daemon.join(await jsonBody<Parameters<Daemon['join']>[0]>(req, GO_JOIN_REQUEST));
     return undefined;
   });
   r.on('POST', '/swarm/leave', async (req) => {
@@ -71,44 +73,38 @@ export function engineRoutes(daemon: Daemon): Router {
     return undefined;
   });
   r.on('GET', '/swarm', () => daemon.control('swarm.inspect', {}));
+  // Each update route decodes the body before it parses `version` (moby cluster_routes.go).
   r.on('POST', '/swarm/update', async (req) => {
-    const version = intQuery(req.query, 'version');
-    if (version === undefined) throw new ApiError(400, 'invalid swarm version');
-    await daemon.control('swarm.update', {
-      version,
-      spec: await objectBody(req, 'swarm.Spec'),
-      flags: {
-        rotateWorkerToken: boolQuery(req.query, 'rotateWorkerToken'),
-        rotateManagerToken: boolQuery(req.query, 'rotateManagerToken'),
-        rotateManagerUnlockKey: boolQuery(req.query, 'rotateManagerUnlockKey'),
-      },
-    });
+    const spec = await jsonBody(req, GO_SWARM_SPEC);
+    const version = versionParam(req.query, 'swarm');
+    const flags = {
+      rotateWorkerToken: rotateFlagParam(req.query, 'rotateWorkerToken'),
+      rotateManagerToken: rotateFlagParam(req.query, 'rotateManagerToken'),
+      rotateManagerUnlockKey: rotateFlagParam(req.query, 'rotateManagerUnlockKey'),
+    };
+    await daemon.control('swarm.update', { version, spec, flags });
     return undefined;
   });
   r.on('GET', '/swarm/unlockkey', () => daemon.control('swarm.unlockKey', {}));
   r.on('POST', '/swarm/unlock', async (req) => {
-    await daemon.unlock((await objectBody<{ UnlockKey?: string }>(req, 'swarm.UnlockRequest')).UnlockKey);
+    await daemon.unlock((await jsonBody<{ UnlockKey?: string }>(req, GO_UNLOCK_REQUEST)).UnlockKey);
     return undefined;
   });
 
   r.on('POST', '/services/create', async (req, res) => {
-    sendJson(res, 201, await daemon.control('service.create', { spec: await objectBody(req, 'swarm.ServiceSpec') }));
+    sendJson(res, 201, await daemon.control('service.create', { spec: await jsonBody(req, GO_SERVICE_SPEC) }));
   });
   r.on('GET', '/services', (req) =>
-    daemon.control('service.list', { filters: req.query.get('filters') ?? undefined, status: boolQuery(req.query, 'status') }),
+    daemon.control('service.list', { filters: req.query.get('filters') ?? undefined, status: strictBoolParam(req.query, 'status') }),
   );
   r.on('GET', '/services/{id}', (req) =>
-    daemon.control('service.inspect', { ref: req.params.id, insertDefaults: boolQuery(req.query, 'insertDefaults') }),
+    daemon.control('service.inspect', { ref: req.params.id, insertDefaults: strictBoolParam(req.query, 'insertDefaults') }),
   );
   r.on('POST', '/services/{id}/update', async (req) => {
-    const version = intQuery(req.query, 'version');
-    if (version === undefined) throw new ApiError(400, 'invalid service version');
-    return daemon.control('service.update', {
-      ref: req.params.id,
-      version,
-      spec: await objectBody(req, 'swarm.ServiceSpec'),
-      rollback: req.query.get('rollback') === 'previous',
-    });
+    const spec = await jsonBody(req, GO_SERVICE_SPEC);
+    const version = versionParam(req.query, 'service');
+    const rollback = await serviceUpdateRollback(daemon, req);
+    return daemon.control('service.update', { ref: req.params.id, version, spec, rollback });
   });
   r.on('DELETE', '/services/{id}', async (req) => {
     await daemon.control('service.remove', { ref: req.params.id });
@@ -123,17 +119,17 @@ export function engineRoutes(daemon: Daemon): Router {
 
   for (const kind of ['secret', 'config'] as const) {
     const base = `/${kind}s`;
-    const goType = kind === 'secret' ? 'swarm.SecretSpec' : 'swarm.ConfigSpec';
+    const goType = kind === 'secret' ? GO_SECRET_SPEC : GO_CONFIG_SPEC;
     r.on('POST', `${base}/create`, async (req, res) => {
-      const created = await daemon.control(`${kind}.create`, { spec: await objectBody(req, goType) });
+      const created = await daemon.control(`${kind}.create`, { spec: await jsonBody(req, goType) });
       sendJson(res, 201, created);
     });
     r.on('GET', base, (req) => daemon.control(`${kind}.list`, { filters: req.query.get('filters') ?? undefined }));
     r.on('GET', `${base}/{id}`, (req) => daemon.control(`${kind}.inspect`, { ref: req.params.id }));
     r.on('POST', `${base}/{id}/update`, async (req) => {
-      const version = intQuery(req.query, 'version');
-      if (version === undefined) throw new ApiError(400, `invalid ${kind} version`);
-      await daemon.control(`${kind}.update`, { ref: req.params.id, version, spec: await objectBody(req, goType) });
+      const spec = await jsonBody(req, goType);
+      const version = versionParam(req.query, kind);
+      await daemon.control(`${kind}.update`, { ref: req.params.id, version, spec });
       return undefined;
     });
     r.on('DELETE', `${base}/{id}`, async (req, res) => {
@@ -146,9 +142,9 @@ export function engineRoutes(daemon: Daemon): Router {
   r.on('GET', '/nodes', (req) => daemon.control('node.list', { filters: req.query.get('filters') ?? undefined }));
   r.on('GET', '/nodes/{id}', (req) => daemon.control('node.inspect', { ref: req.params.id }));
   r.on('POST', '/nodes/{id}/update', async (req) => {
-    const version = intQuery(req.query, 'version');
-    if (version === undefined) throw new ApiError(400, 'invalid node version');
-    await daemon.control('node.update', { ref: req.params.id, version, spec: await objectBody(req, 'swarm.NodeSpec') });
+    const spec = await jsonBody(req, GO_NODE_SPEC);
+    const version = versionParam(req.query, 'node');
+    await daemon.control('node.update', { ref: req.params.id, version, spec });
     return undefined;
   });
   r.on('DELETE', '/nodes/{id}', async (req) => {
@@ -248,13 +244,15 @@ export function startEngineServer(daemon: Daemon, addr: string, port: number): P
   const routes = engineRoutes(daemon);
   const server = createServer((req, res) => {
     commonHeaders(res, daemon);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = stripVersion(url.pathname);
+    const target = parseRequestTarget(req.url ?? '/');
+    if (target.kind === 'bad') return sendGoBadRequest(res);
+    if (target.kind === 'redirect') return sendCleanPathRedirect(res, target.location);
+    const path = stripVersion(target.path);
     const method = req.method ?? 'GET';
     const found = routes.match(method, path);
-    if (!found) return sendJson(res, 404, { message: 'page not found' });
-    if (found === 'method') return sendJson(res, 405, { message: `method ${method} not allowed for ${path}` });
-    const request: Request = { method, path, params: found.params, query: url.searchParams, headers: req.headers, body: readBody(req) };
+    // dockerd answers a known path with the wrong method as it answers an unknown one.
+    if (!found || found === 'method') return sendJson(res, 404, { message: 'page not found' });
+    const request: Request = { method, path, params: found.params, query: target.query, headers: req.headers, body: readBody(req) };
     Promise.resolve()
       .then(() => found.handler(request, res))
       .then((value) => {

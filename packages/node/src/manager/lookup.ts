@@ -1,45 +1,43 @@
-// Looking objects up by reference as the daemon does: full ID, exact name, or unique ID prefix.
+// Looking objects up by reference as the daemon does (full ID, exact name, or unique ID prefix),
+// and the filter-matching helpers the list endpoints share.
 
-import { ApiError } from '../errors.js';
+import { ambiguous, notFound, type DaemonError, type ObjectKind } from '@swarmlab/api';
+import { daemon } from '../errors.js';
 import type { StoredObject } from '../store/memory.js';
 
+/** moby daemon/cluster/helpers.go getNode and friends: 404 when nothing matches, 400 when several do. */
 export function lookup<T extends StoredObject>(
   objects: T[],
   ref: string,
   nameOf: (o: T) => string | undefined,
-  kind: string,
+  kind: ObjectKind,
 ): T {
   const byId = objects.find((o) => o.ID === ref);
   if (byId) return byId;
   const byName = objects.filter((o) => nameOf(o) === ref);
-  if (byName.length === 1) return byName[0];
-  if (byName.length > 1) throw new ApiError(409, `${kind} ${ref} is ambiguous (${byName.length} matches found)`);
-  const byPrefix = ref.length > 0 ? objects.filter((o) => o.ID.startsWith(ref)) : [];
-  if (byPrefix.length === 1) return byPrefix[0];
-  if (byPrefix.length > 1) throw new ApiError(409, `${kind} ${ref} is ambiguous (${byPrefix.length} matches found)`);
-  throw new ApiError(404, `${kind} ${ref} not found`);
+  const matches = byName.length > 0 ? byName : ref.length > 0 ? objects.filter((o) => o.ID.startsWith(ref)) : [];
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) throw daemon(ambiguous(kind, ref, matches.length));
+  throw daemon(notFound(kind, ref));
 }
 
 /**
- * Filters as the Engine API receives them: `{"key":{"v":true}}` from the CLI or
- * `{"key":["v"]}` from dockerode; returns key → values.
+ * The values of an enumerated filter key (`role`, `membership`, `desired-state`), matched
+ * case-insensitively; empty values are skipped and an unknown one is `invalid(value)`, as
+ * moby's daemon/cluster/filters.go does. Undefined when nothing constrains the list.
  */
-export function parseFilters(raw: string | undefined): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (!raw) return out;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, `invalid filter '${raw}'`);
+export function enumFilterValues(
+  values: string[] | undefined,
+  allowed: readonly string[],
+  invalid: (value: string) => DaemonError,
+): string[] | undefined {
+  const out: string[] = [];
+  for (const v of values ?? []) {
+    if (v === '') continue;
+    if (!allowed.includes(v.toLowerCase())) throw daemon(invalid(v));
+    out.push(v.toLowerCase());
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ApiError(400, `invalid filter '${raw}'`);
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v)) out.set(k, v.map(String));
-    else if (v && typeof v === 'object') out.set(k, Object.keys(v));
-    else throw new ApiError(400, `invalid filter '${raw}'`);
-  }
-  return out;
+  return out.length > 0 ? out : undefined;
 }
 
 /** `label` filter values are `k` or `k=v`. */
@@ -47,7 +45,7 @@ export function matchesLabels(labels: Record<string, string> | undefined, wanted
   if (!wanted || wanted.length === 0) return true;
   return wanted.every((w) => {
     const i = w.indexOf('=');
-    if (i < 0) return labels !== undefined && w in labels;
-    return labels?.[w.slice(0, i)] === w.slice(i + 1);
+    if (i < 0) return labels !== undefined && Object.hasOwn(labels, w);
+    return labels !== undefined && Object.hasOwn(labels, w.slice(0, i)) && labels[w.slice(0, i)] === w.slice(i + 1);
   });
 }

@@ -1,8 +1,8 @@
-// What `POST /networks/create` checks before a swarm network exists, in Docker's order and words:
-// the body's JSON types, the daemon's own checks (moby daemon/network.go createNetwork:
-// predefined names, overlay needs a manager, IPAM validation from api/types/network/ipam.go;
-// libnetwork's NewNetwork: drivers and scopes), then SwarmKit's (controlapi/network.go
-// validateNetworkSpec: names, ingress rules, IPAM driver and ranges).
+// What `POST /networks/create` checks before a swarm network exists, in Docker's order and words
+// (the body's JSON types are checked as it is read): the daemon's own checks (moby
+// daemon/network.go createNetwork: predefined names, overlay needs a manager, IPAM validation
+// from api/types/network/ipam.go; libnetwork's NewNetwork: drivers and scopes), then SwarmKit's
+// (controlapi/network.go validateNetworkSpec: names, ingress rules, IPAM driver and ranges).
 
 import { INVALID_DNS_NAME, NAME_TOO_LONG, NOT_MANAGER_INACTIVE, type NetworkCreateRequest } from '@swarmlab/api';
 import { ApiError, daemon, grpcError } from '../../errors.js';
@@ -13,62 +13,6 @@ export const PREDEFINED_NAMES: readonly string[] = ['bridge', 'host', 'none', 'd
 export const BUILTIN_DRIVERS: readonly string[] = ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'];
 const PREDEFINED_LABEL = 'com.docker.swarm.predefined';
 const DNS_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
-
-type FieldType = 'string' | 'bool' | 'map' | 'object' | 'array';
-
-const FIELDS: Record<string, FieldType> = {
-  Name: 'string',
-  Driver: 'string',
-  Scope: 'string',
-  EnableIPv4: 'bool',
-  EnableIPv6: 'bool',
-  IPAM: 'object',
-  Internal: 'bool',
-  Attachable: 'bool',
-  Ingress: 'bool',
-  ConfigOnly: 'bool',
-  ConfigFrom: 'object',
-  Options: 'map',
-  Labels: 'map',
-  CheckDuplicate: 'bool',
-};
-const IPAM_FIELDS: Record<string, FieldType> = { Driver: 'string', Options: 'map', Config: 'array' };
-const IPAM_CONFIG_FIELDS: Record<string, FieldType> = { Subnet: 'string', IPRange: 'string', Gateway: 'string', AuxiliaryAddresses: 'map' };
-
-function jsonKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
-
-const GO_TYPES: Record<FieldType, string> = { string: 'string', bool: 'bool', map: 'map[string]string', object: 'struct', array: 'slice' };
-
-function checkFields(o: Record<string, unknown>, fields: Record<string, FieldType>, path: string): void {
-  for (const [key, type] of Object.entries(fields)) {
-    const v = o[key];
-    if (v === undefined || v === null) continue;
-    const ok =
-      type === 'map'
-        ? jsonKind(v) === 'object' && Object.values(v as object).every((x) => typeof x === 'string')
-        : jsonKind(v) === type;
-    if (!ok) throw new ApiError(400, `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${path}.${key} of type ${GO_TYPES[type]}`);
-  }
-}
-
-/** Go's JSON decoding of a network.CreateRequest: wrong types are refused, unknown keys ignored. */
-export function checkCreateRequestTypes(req: Record<string, unknown>): NetworkCreateRequest {
-  checkFields(req, FIELDS, 'CreateRequest');
-  const ipam = req.IPAM as Record<string, unknown> | null | undefined;
-  if (ipam) {
-    checkFields(ipam, IPAM_FIELDS, 'IPAM');
-    for (const c of (ipam.Config as unknown[] | undefined) ?? []) {
-      if (jsonKind(c) !== 'object') throw new ApiError(400, `json: cannot unmarshal ${jsonKind(c)} into Go struct field IPAM.Config of type network.IPAMConfig`);
-      checkFields(c as Record<string, unknown>, IPAM_CONFIG_FIELDS, 'IPAMConfig');
-    }
-  }
-  if (req.ConfigFrom) checkFields(req.ConfigFrom as Record<string, unknown>, { Network: 'string' }, 'ConfigReference');
-  return req as unknown as NetworkCreateRequest;
-}
 
 // ---- the daemon's IPAM validation (moby api/types/network ValidateIPAM) ------------------------------
 

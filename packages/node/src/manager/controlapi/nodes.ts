@@ -1,15 +1,28 @@
 // Control API for nodes (SwarmKit manager/controlapi/node.go), run on the leader.
 
-import { ApiError, daemon, grpcError } from '../../errors.js';
+import { daemon } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
-import { lookup, matchesLabels, parseFilters } from '../lookup.js';
-import { DEMOTE_LAST_MANAGER, DEMOTE_LOSES_QUORUM, nodeIsRaftManager, nodeNotDown, type Task } from '@swarmlab/api';
+import { enumFilterValues, lookup, matchesLabels } from '../lookup.js';
+import {
+  decodeFilters,
+  DEMOTE_LAST_MANAGER,
+  DEMOTE_LOSES_QUORUM,
+  invalidMembershipFilter,
+  invalidRoleFilter,
+  NODE_ROLES,
+  nodeIsRaftManager,
+  nodeNotDown,
+  validateNodeSpec,
+  type NodeSpecInput,
+  type Task,
+} from '@swarmlab/api';
 import type { StoredObject } from '../../store/memory.js';
-import { publicNode, type Availability, type NodeObject, type Role } from '../objects.js';
+import { publicNode, type NodeObject } from '../objects.js';
 import { orphanTasksOfRemovedNode } from '../orchestrator/index.js';
 
-const ROLES: readonly Role[] = ['manager', 'worker'];
-const AVAILABILITIES: readonly Availability[] = ['active', 'pause', 'drain'];
+/** The filter keys `GET /nodes` accepts (moby daemon/cluster/filters.go newListNodesFilters). */
+const NODE_FILTERS = ['name', 'id', 'label', 'role', 'membership', 'node.label'];
+const MEMBERSHIPS = ['pending', 'accepted'];
 
 /** The node as the API shows it, with ManagerStatus computed by this (leader) manager. */
 export function renderNode(ctx: ManagerContext, n: NodeObject): Record<string, unknown> {
@@ -32,18 +45,16 @@ export function findNode(ctx: ManagerContext, ref: string): NodeObject {
 }
 
 export function listNodes(ctx: ManagerContext, filtersRaw?: string): Record<string, unknown>[] {
-  const f = parseFilters(filtersRaw);
-  for (const k of f.keys()) {
-    if (!['id', 'name', 'role', 'membership', 'node.label', 'label'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
-  }
+  const f = decodeFilters(filtersRaw, NODE_FILTERS);
+  const roles = enumFilterValues(f.get('role'), NODE_ROLES, invalidRoleFilter);
+  const membership = enumFilterValues(f.get('membership'), MEMBERSHIPS, invalidMembershipFilter);
   const nodes = ctx.store.list<NodeObject>('node').filter((n) => {
     const ids = f.get('id');
     if (ids && !ids.some((v) => n.ID.startsWith(v))) return false;
     const names = f.get('name');
     if (names && !names.some((v) => n.Description.Hostname.startsWith(v))) return false;
-    const roles = f.get('role');
     if (roles && !roles.includes(n.Spec.Role)) return false;
-    const membership = f.get('membership');
+    // Every node this emulation knows has been accepted.
     if (membership && !membership.includes('accepted')) return false;
     if (!matchesLabels(n.Spec.Labels, f.get('node.label'))) return false;
     if (!matchesLabels(n.Description.Engine.Labels, f.get('label'))) return false;
@@ -61,22 +72,13 @@ export function canRemoveMember(ctx: ManagerContext, raftId: number): boolean {
   return reachable >= Math.floor((members.length - 1) / 2) + 1;
 }
 
-export interface NodeSpecUpdate {
-  Name?: string;
-  Labels?: Record<string, string> | null;
-  Role?: string;
-  Availability?: string;
-}
+export type NodeSpecUpdate = NodeSpecInput;
 
 export async function updateNode(ctx: ManagerContext, ref: string, version: number, spec: NodeSpecUpdate): Promise<void> {
+  // The daemon converts the spec before it looks the node up (moby daemon/cluster/nodes.go).
+  const newSpec = validateNodeSpec(spec);
   const node = findNode(ctx, ref);
-  if (!spec || typeof spec !== 'object') throw grpcError('InvalidArgument', 'node spec must be provided');
-  const role = (spec.Role ?? node.Spec.Role) as Role;
-  const availability = (spec.Availability ?? node.Spec.Availability) as Availability;
-  if (!ROLES.includes(role)) throw grpcError('InvalidArgument', `invalid role: ${String(spec.Role)}`);
-  if (!AVAILABILITIES.includes(availability)) throw grpcError('InvalidArgument', `invalid availability: ${String(spec.Availability)}`);
-
-  if (role === 'worker' && node.Spec.Role === 'manager') {
+  if (newSpec.Role === 'worker' && node.Spec.Role === 'manager') {
     const otherManagers = ctx.store.list<NodeObject>('node').filter((n) => n.ID !== node.ID && n.Spec.Role === 'manager');
     if (otherManagers.length === 0) throw daemon(DEMOTE_LAST_MANAGER);
     const member = [...ctx.raft.members.values()].find((m) => m.nodeId === node.ID);
@@ -84,7 +86,6 @@ export async function updateNode(ctx: ManagerContext, ref: string, version: numb
       throw daemon(DEMOTE_LOSES_QUORUM);
     }
   }
-  const newSpec: NodeObject['Spec'] = { Labels: spec.Labels ?? {}, Role: role, Availability: availability, ...(spec.Name ? { Name: spec.Name } : {}) };
   await commit(ctx, [{ action: 'patch', table: 'node', id: node.ID, set: { Spec: newSpec }, expectVersion: version }]);
 }
 

@@ -2,14 +2,26 @@
 // with name and size rules, list with filters, inspect (a secret's data is never returned),
 // update of labels only, remove.
 
-import { type Service, alreadyExists, CONFIG_DATA_SIZE, INVALID_OBJECT_NAME, inUse, ONLY_LABELS_UPDATABLE, SECRET_DATA_SIZE } from '@swarmlab/api';
+import {
+  type Service,
+  alreadyExists,
+  CONFIG_DATA_SIZE,
+  decodeFilters,
+  INVALID_OBJECT_NAME,
+  inUse,
+  ONLY_LABELS_UPDATABLE,
+  SECRET_DATA_SIZE,
+} from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
 import { ApiError, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import { commit, type ManagerContext } from '../context.js';
-import { lookup, matchesLabels, parseFilters } from '../lookup.js';
+import { lookup, matchesLabels } from '../lookup.js';
 
 export type Kind = 'secret' | 'config';
+
+/** Filter keys of `GET /secrets` and `GET /configs`: only secrets take exact `names` (moby daemon/cluster/filters.go). */
+const FILTERS: Record<Kind, readonly string[]> = { secret: ['names', 'name', 'id', 'label'], config: ['name', 'id', 'label'] };
 
 interface BlobSpec {
   Name: string;
@@ -77,8 +89,7 @@ export async function createBlob(ctx: ManagerContext, kind: Kind, spec: BlobSpec
 }
 
 export function listBlobs(ctx: ManagerContext, kind: Kind, filtersRaw?: string): Record<string, unknown>[] {
-  const f = parseFilters(filtersRaw);
-  for (const k of f.keys()) if (!['id', 'name', 'label', 'names'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
+  const f = decodeFilters(filtersRaw, FILTERS[kind]);
   return ctx.store
     .list<BlobObject>(kind)
     .filter((o) => {

@@ -2,11 +2,14 @@
 // the leader. The orchestrators, scheduler and dispatcher act on what these calls store.
 
 import {
+  decodeFilters,
   fillServiceSpecDefaults,
+  invalidDesiredStateFilter,
   noPreviousSpec,
   normalizeServiceSpec,
   serviceNameConflict,
   serviceSpecError,
+  TASK_STATES,
   taskStateRank,
   type Service,
   type ServiceSpec,
@@ -19,12 +22,31 @@ import type { StoredObject } from '../../store/memory.js';
 import { allocateEndpoint } from '../allocator/endpoint.js';
 import { isTaskDirty } from '../orchestrator/index.js';
 import { commit, type ManagerContext } from '../context.js';
-import { lookup, matchesLabels, parseFilters } from '../lookup.js';
+import { enumFilterValues, lookup, matchesLabels } from '../lookup.js';
 import { resolveServiceNetworks } from './networks.js';
 import { randomServiceName } from './names.js';
 
 type ServiceObject = Service & StoredObject;
 type TaskObject = Task & StoredObject;
+
+/** Filter keys of `GET /services` and `GET /tasks` (moby daemon/cluster/services.go, filters.go). */
+const SERVICE_FILTERS = ['name', 'id', 'label', 'mode', 'runtime'];
+const TASK_FILTERS = ['name', 'id', 'label', 'service', 'node', 'desired-state', '_up-to-date', 'runtime'];
+/** SwarmKit's TaskState names, `allocated` included, as the desired-state filter takes them. */
+const DESIRED_STATES = [...TASK_STATES, 'allocated'];
+
+/** How `mode=` names a service's mode (moby daemon/cluster/services.go GetServices). */
+function modeName(mode: ServiceSpec['Mode']): string {
+  if (mode.Global) return 'global';
+  if (mode.ReplicatedJob) return 'replicated-job';
+  if (mode.GlobalJob) return 'global-job';
+  return 'replicated';
+}
+
+/** Every service and task here runs containers: a `runtime` filter without `container` matches none. */
+function runtimeMatches(runtimes: string[] | undefined): boolean {
+  return !runtimes || runtimes.length === 0 || runtimes.includes('container');
+}
 
 export function findService(ctx: ManagerContext, ref: string): ServiceObject {
   return lookup(ctx.store.list<ServiceObject>('service'), ref, (s) => s.Spec.Name, 'service');
@@ -97,8 +119,10 @@ function serviceStatus(ctx: ManagerContext, s: ServiceObject): { RunningTasks: n
 }
 
 export function listServices(ctx: ManagerContext, filtersRaw: string | undefined, status: boolean): Record<string, unknown>[] {
-  const f = parseFilters(filtersRaw);
-  for (const k of f.keys()) if (!['id', 'name', 'label', 'mode'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
+  const f = decodeFilters(filtersRaw, SERVICE_FILTERS);
+  if (!runtimeMatches(f.get('runtime'))) return [];
+  // Unknown modes are not refused: they match no service (filters.Args.ExactMatch).
+  const modes = f.get('mode');
   return ctx.store
     .list<ServiceObject>('service')
     .filter((s) => {
@@ -106,8 +130,7 @@ export function listServices(ctx: ManagerContext, filtersRaw: string | undefined
       if (ids && !ids.some((v) => s.ID.startsWith(v))) return false;
       const names = f.get('name');
       if (names && !names.some((v) => s.Spec.Name.startsWith(v))) return false;
-      const modes = f.get('mode');
-      if (modes && !modes.some((m) => (m === 'global' ? Boolean(s.Spec.Mode.Global) : Boolean(s.Spec.Mode.Replicated)))) return false;
+      if (modes && modes.length > 0 && !modes.includes(modeName(s.Spec.Mode))) return false;
       return matchesLabels(s.Spec.Labels, f.get('label'));
     })
     .sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : 1))
@@ -125,13 +148,16 @@ export async function updateService(
   input: ServiceSpecInput,
   rollback: boolean,
 ): Promise<{ Warnings: null }> {
+  // The daemon converts the spec before it looks the service up, even for a rollback
+  // (moby daemon/cluster/services.go UpdateService). A nameless spec keeps the service's name.
+  const sent = normalizeServiceSpec(input ?? ({} as ServiceSpecInput), { randomName: () => '' });
   const s = findService(ctx, ref);
   let spec: ServiceSpec;
   if (rollback) {
     if (!s.PreviousSpec) throw noPreviousSpec(s.ID);
     spec = s.PreviousSpec;
   } else {
-    spec = normalizeServiceSpec(input ?? ({} as ServiceSpecInput), { randomName: () => s.Spec.Name });
+    spec = sent.Name === '' ? { ...sent, Name: s.Spec.Name } : sent;
     resolveServiceNetworks(ctx, spec);
     const invalid = serviceSpecError(spec);
     if (invalid) throw invalid;
@@ -169,10 +195,9 @@ export async function removeService(ctx: ManagerContext, ref: string): Promise<v
 }
 
 export function listTasks(ctx: ManagerContext, filtersRaw: string | undefined): Record<string, unknown>[] {
-  const f = parseFilters(filtersRaw);
-  for (const k of f.keys()) {
-    if (!['id', 'name', 'service', 'node', 'desired-state', 'label', '_up-to-date'].includes(k)) throw new ApiError(400, `invalid filter '${k}'`);
-  }
+  const f = decodeFilters(filtersRaw, TASK_FILTERS);
+  const desired = enumFilterValues(f.get('desired-state'), DESIRED_STATES, invalidDesiredStateFilter);
+  if (!runtimeMatches(f.get('runtime'))) return [];
   const services = ctx.store.list<ServiceObject>('service');
   const nodes = ctx.store.list<StoredObject & { Description: { Hostname: string } }>('node');
   const serviceIds = f.get('service')?.map((ref) => services.find((s) => s.ID === ref || s.Spec.Name === ref || s.ID.startsWith(ref))?.ID ?? ref);
@@ -185,7 +210,6 @@ export function listTasks(ctx: ManagerContext, filtersRaw: string | undefined): 
       if (ids && !ids.some((v) => t.ID.startsWith(v))) return false;
       if (serviceIds && !serviceIds.includes(t.ServiceID)) return false;
       if (nodeIds && !nodeIds.includes(t.NodeID ?? '')) return false;
-      const desired = f.get('desired-state');
       if (desired && !desired.includes(t.DesiredState as string)) return false;
       const svc = services.find((s) => s.ID === t.ServiceID);
       if (!matchesLabels(svc?.Spec.Labels, f.get('label'))) return false;

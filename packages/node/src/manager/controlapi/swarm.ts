@@ -1,5 +1,12 @@
 // Control API for the cluster object: `GET /swarm`, `POST /swarm/update`, `GET /swarm/unlockkey`.
 
+import {
+  apiError,
+  invalidExternalCAProtocol,
+  MIN_CERT_EXPIRY,
+  NEGATIVE_HEARTBEAT_PERIOD,
+  validateSwarmSpecName,
+} from '@swarmlab/api';
 import { formatUnlockKey, generateJoinToken, generateKek, MIN_NODE_CERT_EXPIRY_MS } from '@swarmlab/pki';
 import { ApiError, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
@@ -17,13 +24,23 @@ export interface SwarmUpdateFlags {
 
 const NS_PER_MS = 1_000_000;
 
+/** External CA protocols SwarmKit knows (ExternalCA_CAProtocol). */
+const CA_PROTOCOLS = ['cfssl'];
+
+/**
+ * The daemon's checks (moby daemon/cluster/swarm.go Update: the name, then the conversion's
+ * external CA protocol), then SwarmKit's validateClusterSpec.
+ */
 export function validateSwarmSpec(spec: Partial<SwarmSpec>): void {
-  const expiry = spec.CAConfig?.NodeCertExpiry;
-  if (expiry !== undefined && expiry !== 0 && expiry / NS_PER_MS < MIN_NODE_CERT_EXPIRY_MS) {
-    throw grpcError('InvalidArgument', 'minimum certificate expiry time is: 1h0m0s');
+  validateSwarmSpecName({ Name: spec.Name });
+  for (const ca of (spec.CAConfig?.ExternalCAs ?? []) as ({ Protocol?: string } | null)[]) {
+    const protocol = ca?.Protocol ?? '';
+    if (!CA_PROTOCOLS.includes(protocol.toLowerCase())) throw apiError(invalidExternalCAProtocol(protocol));
   }
+  const expiry = spec.CAConfig?.NodeCertExpiry;
+  if (expiry !== undefined && expiry !== 0 && expiry / NS_PER_MS < MIN_NODE_CERT_EXPIRY_MS) throw apiError(MIN_CERT_EXPIRY);
   const hb = spec.Dispatcher?.HeartbeatPeriod;
-  if (hb !== undefined && hb < 0) throw grpcError('InvalidArgument', 'heartbeat period must be non-negative');
+  if (hb !== undefined && hb < 0) throw apiError(NEGATIVE_HEARTBEAT_PERIOD);
   const retention = spec.Orchestration?.TaskHistoryRetentionLimit;
   if (retention !== undefined && retention < 0) throw grpcError('InvalidArgument', 'task history retention limit must be non-negative');
 }
