@@ -17,20 +17,9 @@ const MIN_MANAGERS = 3;
 const MIN_INTERVAL_MS = 100;
 const MAX_FAULTS = 100_000;
 
-export interface ScheduleOptions {
-  seed: number;
-  /** Workload time, ms. */
-  time: number;
-  /** Mean time between fault starts, ms. */
-  interval: number;
-  nemesis: NemesisKind[];
-  managers: number;
-  workers: number;
-  workload: Schedule['workload'];
-  concurrency: number;
-  /** Let kill and pause take a majority of managers down (briefly), to test losing quorum. */
-  quorumLoss?: boolean;
-}
+/** Everything a schedule holds but its faults, which are drawn from these (quorumLoss: let kill
+ * and pause take a majority of managers down, briefly, to test losing quorum). */
+export type ScheduleOptions = Omit<Schedule, 'faults'>;
 
 /** The cluster as the schedule expects it to be when a fault starts (membership moves nodes). */
 interface Shape {

@@ -55,8 +55,7 @@ export async function runChecks(input: CheckInput): Promise<Results> {
   }
   checks.push(checkRaftSafety(readEvents(input.dir)));
   if (input.snapshot) {
-    const { expected, skipped } = expectedServices(input.history, input.snapshot.services);
-    checks.push(checkConvergence(input.snapshot, expected, skipped));
+    checks.push(checkConvergence(input.snapshot, expectedServices(input.history, input.snapshot.services)));
   } else {
     checks.push({ name: 'convergence', verdict: 'unknown', summary: 'the cluster was never observed after healing' });
   }

@@ -215,8 +215,7 @@ async function recover(lab: Lab, view: ClusterView, history: HistoryOp[], boundM
   const deadline = Date.now() + boundMs;
   for (;;) {
     const snapshot = await observeCluster(lab, [...view.managers]);
-    const { expected, skipped } = expectedServices(history, snapshot.services);
-    if (checkConvergence(snapshot, expected, skipped).verdict === 'valid' || Date.now() > deadline) return snapshot;
+    if (checkConvergence(snapshot, expectedServices(history, snapshot.services)).verdict === 'valid' || Date.now() > deadline) return snapshot;
     await new Promise((r) => setTimeout(r, 250));
   }
 }

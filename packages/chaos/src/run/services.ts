@@ -138,8 +138,7 @@ const sameState = (a: ExpectedService, b: { replicas?: number; generation?: numb
 export function expectedServices(
   history: HistoryOp[],
   observed: { name: string; replicas?: number; generation?: number }[] = [],
-): { expected: ExpectedService[]; skipped: string[] } {
+): ExpectedService[] {
   const seen = new Map(observed.map((s) => [s.name, s]));
-  const expected = [...allowedServiceStates(history)].map(([name, states]) => states.find((st) => sameState(st, seen.get(name))) ?? states[0]);
-  return { expected, skipped: [] };
+  return [...allowedServiceStates(history)].map(([name, states]) => states.find((st) => sameState(st, seen.get(name))) ?? states[0]);
 }
