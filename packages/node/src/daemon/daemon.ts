@@ -425,7 +425,12 @@ export class Daemon {
       this.lastError = String(e);
     });
     store.on('change', (ev: { table: string }) => {
-      if (ev.table === 'cluster') this.applyClusterToSecurity();
+      if (ev.table === 'cluster') {
+        this.applyClusterToSecurity();
+        // docker swarm update --snapshot-interval: every manager snapshots at the cluster's interval.
+        const interval = this.store?.list<ClusterObject>('cluster')[0]?.Spec.Raft.SnapshotInterval;
+        if (interval) raft.setSnapshotInterval(interval);
+      }
     });
     this.manager.start();
     await this.listen();

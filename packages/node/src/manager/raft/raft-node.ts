@@ -102,7 +102,9 @@ export class RaftNode extends EventEmitter {
   private confState: ConfState;
   private appliedIndex: number;
   private snapshotIndex: number;
-  private readonly snapshotInterval: number;
+  private snapshotInterval: number;
+  /** A member joined since the last snapshot (see maybeSnapshot). */
+  private memberAdded = false;
 
   constructor(private readonly o: RaftNodeOptions) {
     super();
@@ -419,6 +421,7 @@ export class RaftNode extends EventEmitter {
         }
       }
       this.confState = this.node.applyConfChange(cc);
+      if (cc.changes.some((ch) => ch.type === 'addNode' || ch.type === 'addLearner')) this.memberAdded = true;
       this.emit('members', [...this.members.values()]);
       if (cc.changes.some((ch) => ch.type === 'removeNode' && ch.nodeId === this.raftId)) this.emit('removed');
     } else if (e.data.length > 0) {
@@ -476,8 +479,20 @@ export class RaftNode extends EventEmitter {
     for (const id of s.removed) this.removed.add(id);
   }
 
+  setSnapshotInterval(entries: number): void {
+    if (Number.isInteger(entries) && entries > 0) this.snapshotInterval = entries;
+  }
+
+  /**
+   * Every `snapshotInterval` entries, and at once after a member joins once the log has been
+   * compacted: a joiner far behind is sent the latest snapshot, and Raft refuses a snapshot whose
+   * configuration does not hold the node receiving it — one taken before it joined would leave it
+   * stuck forever.
+   */
   private async maybeSnapshot(): Promise<void> {
-    if (this.appliedIndex - this.snapshotIndex < this.snapshotInterval) return;
+    const joinerNeedsOne = this.memberAdded && this.snapshotIndex > 0 && this.snapshotIndex < this.appliedIndex;
+    if (!joinerNeedsOne && this.appliedIndex - this.snapshotIndex < this.snapshotInterval) return;
+    this.memberAdded = false;
     await this.o.storage.createSnapshot(this.appliedIndex, this.confState, this.snapshotData());
     this.snapshotIndex = this.appliedIndex;
   }
