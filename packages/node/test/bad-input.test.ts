@@ -82,7 +82,10 @@ async function swarmState(): Promise<string> {
     getJson<Versioned>('/swarm'),
   ]);
   const key = (o: Versioned) => [o.ID ?? o.Id, o.Version?.Index, o.Spec ?? o.Name];
-  return JSON.stringify({ services: services.map(key), nodes: nodes.map(key), secrets: secrets.map(key), configs: configs.map(key), networks: networks.map(key), swarm: key(swarm) });
+  // A node's version also moves with what the dispatcher records of it (status, address after a
+  // session restart on a busy machine): only its spec is the user's.
+  const nodeKey = (o: Versioned) => [o.ID, o.Spec];
+  return JSON.stringify({ services: services.map(key), nodes: nodes.map(nodeKey), secrets: secrets.map(key), configs: configs.map(key), networks: networks.map(key), swarm: key(swarm) });
 }
 
 /** The state once it stops moving (fixtures just created may still be allocated). */
