@@ -178,6 +178,9 @@ export class Manager {
       }
       const leader = this.ctx.raft.leaderMember();
       if (leader && leader.raftId !== this.ctx.raft.raftId) {
+        // A store-only read is answered here once this manager has applied up to the leader's
+        // commit index (etcd's follower ReadIndex): linearizable, and it spreads reads over managers.
+        if (def.storeOnly && (await this.followerReadBarrier())) return this.memoizedRead(op, def, args ?? {}, caller);
         try {
           return await this.forwarder.forward(leader.addr, op, { args, caller });
         } catch (e) {
@@ -204,6 +207,16 @@ export class Manager {
     const answer = def.run(this.ctx, args, caller);
     if (this.readMemo.answers.size < READ_MEMO_ENTRIES) this.readMemo.answers.set(key, answer);
     return answer;
+  }
+
+  /** Whether a ReadIndex round through the leader completed (false: forward the read instead). */
+  private async followerReadBarrier(): Promise<boolean> {
+    try {
+      await this.ctx.raft.linearizableRead(this.ctx.profile.raftTickMs * this.ctx.profile.electionTick * 2);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async readBarrier(): Promise<void> {
