@@ -1,6 +1,7 @@
-// The services workload: create, scale, update and remove services, and create secrets, through
-// the Docker API of random managers. It remembers what was acknowledged so the convergence check
-// can ask, after healing, that the cluster runs exactly the last acknowledged desired state.
+// The services workload: create, scale, update and remove services, create secrets, create and
+// remove overlay networks, through the Docker API of random managers. It remembers what was
+// acknowledged so the convergence check can ask, after healing, that the cluster runs exactly
+// the last acknowledged desired state of every service.
 
 import { randomBytes } from 'node:crypto';
 import type { Service } from '@swarmlab/api';
@@ -75,7 +76,13 @@ export async function servicesOperation(
       return type;
     }
   }
-  if (roll < 0.92) return attempt('remove', { name }, () => c.api.serviceRemove(name));
+  if (roll < 0.88) return attempt('remove', { name }, () => c.api.serviceRemove(name));
+  if (roll < 0.94) {
+    // Overlay networks come and go too (the allocator hands out and takes back their subnets).
+    const network = `chaos-net-${rng.int(4)}`;
+    if (rng.next() < 0.5) return attempt('network-create', { network }, async () => void (await c.api.networkCreate({ Name: network, Driver: 'overlay' })));
+    return attempt('network-remove', { network }, () => c.api.networkRemove(network));
+  }
   const secret = `chaos-secret-${rng.int(1_000_000)}`;
   const value = Buffer.from(randomBytes(24).toString('hex'));
   secrets.push({ name: secret, value });
