@@ -63,7 +63,11 @@ export function normalizerFor(target: Target, facts: TargetFacts): Normalizer {
       for (const [re, token] of VOLATILE_NUMBERS) if (re.test(path)) return token;
       return value === target.hostPort && path.endsWith('PublishedPort') ? '<HOST-PORT>' : value;
     }
-    if (Array.isArray(value)) return value.map((v, i) => json(v, `${path}[${i}]`));
+    if (Array.isArray(value)) {
+      const items = value.map((v, i) => json(v, `${path}[${i}]`));
+      // The docker CLI builds --env-add lists from a Go map: their order differs from run to run.
+      return path.endsWith('ContainerSpec.Env') ? [...items].sort() : items;
+    }
     if (value && typeof value === 'object') {
       // Keys can be IDs too (a network's Containers map).
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), json(v, path ? `${path}.${k}` : k)]));
