@@ -2,7 +2,7 @@
 // (for `up`, `docker`, `run` and followers). Every cluster a test file starts lives in its own
 // temporary SWARMLAB_HOME and is killed by pid in afterAll, even when a test failed.
 
-import { clusterSummaries, isAlive, killLeftovers, readRecord } from '@swarmlab/launcher';
+import { clusterSummaries, isAlive, killLeftovers, readRecord, waitFor as launcherWaitFor, type Condition } from '@swarmlab/launcher';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,17 +94,7 @@ export async function cleanupHome(home: string): Promise<void> {
   rmSync(home, { recursive: true, force: true });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The launcher's polling loop, with the subject first as these tests read best. */
+export function waitFor<T>(what: string, fn: Condition<T>, timeoutMs = 20_000): Promise<T> {
+  return launcherWaitFor(fn, timeoutMs, what);
 }

@@ -1,4 +1,5 @@
 export { Lab, resolveAlias, nodeAddress, type LabOptions, type NodeView, type LabEvent } from './lab.js';
+export { waitFor, type Condition } from './wait.js';
 export { NodeProcess, type NodeSpec, type Role } from './node-process.js';
 export { nodeBundle, NODE_BUNDLE } from './bundle.js';
 export { ControlServer } from './control-server.js';

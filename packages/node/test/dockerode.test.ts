@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlServer, NodeProcess } from '@swarmlab/launcher';
+import { ControlServer, NodeProcess, waitFor } from '@swarmlab/launcher';
 
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-dockerode-'));
 const control = new ControlServer();
@@ -49,19 +49,6 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 }, 60_000);
 
-async function until<T>(f: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('dockerode', () => {
   const manager = new Docker({ host: ADDRS[0], port: 2375 });
@@ -73,10 +60,10 @@ describe('dockerode', () => {
     const swarm = await manager.swarmInspect();
     expect(swarm.JoinTokens.Worker).toMatch(/^SWMTKN-1-/);
     await worker.swarmJoin({ ListenAddr: `${ADDRS[1]}:2377`, AdvertiseAddr: ADDRS[1], RemoteAddrs: [`${ADDRS[0]}:2377`], JoinToken: swarm.JoinTokens.Worker });
-    const list = await until(async () => {
+    const list = await waitFor(async () => {
       const ns = await manager.listNodes();
       return ns.length === 2 && ns.every((n) => n.Status?.State === 'ready') && ns;
-    }, 'two ready nodes');
+    }, 20_000, 'two ready nodes');
     expect(list.map((n) => n.Spec?.Role).sort()).toEqual(['manager', 'worker']);
     const info = await worker.info();
     expect(info.Swarm.LocalNodeState).toBe('active');
@@ -91,10 +78,10 @@ describe('dockerode', () => {
     const service = manager.getService(created.id);
     const inspected = await service.inspect();
     expect(inspected.Spec.Name).toBe('web');
-    const running = await until(async () => {
+    const running = await waitFor(async () => {
       const tasks = await manager.listTasks({ filters: { service: ['web'], 'desired-state': ['running'] } });
       return tasks.filter((t) => t.Status?.State === 'running').length === 2 && tasks;
-    }, 'two running tasks');
+    }, 20_000, 'two running tasks');
     expect(running).toHaveLength(2);
     await service.update({ ...inspected.Spec, version: inspected.Version.Index, Mode: { Replicated: { Replicas: 1 } } });
     const after = await manager.getService(created.id).inspect();

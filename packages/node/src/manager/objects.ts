@@ -1,6 +1,7 @@
 // The store's objects in Docker's JSON shapes (so the Engine API is a thin mapping), plus the
 // fields SwarmKit keeps in the cluster and node objects that the API never shows.
 
+import type { Service, Task } from '@swarmlab/api';
 import type { StoredObject } from '../store/memory.js';
 
 export type Role = 'manager' | 'worker';
@@ -72,6 +73,10 @@ export interface NodeObject extends StoredObject {
   /** Serial of the node's current certificate, and its NotAfter (for the removal blacklist). */
   certExpiresAt?: number;
 }
+
+/** Services and tasks as the store keeps them: the API's shapes with the store's bookkeeping. */
+export type ServiceObject = Service & StoredObject;
+export type TaskObject = Task & StoredObject;
 
 export const ENGINE_VERSION = '28.2.2-swarmlab';
 

@@ -8,10 +8,10 @@
 // are free again once it ends; a network that cannot be placed (its subnet overlaps another,
 // the pool is exhausted) stays unallocated and is tried again later, as SwarmKit does.
 
-import { taskStateRank, type Service, type Task } from '@swarmlab/api';
+import { taskStateRank, type Task } from '@swarmlab/api';
 import { grpcError } from '../../errors.js';
 import type { Change, MemoryStore, StoredObject } from '../../store/memory.js';
-import type { ClusterObject } from '../objects.js';
+import type { ClusterObject, ServiceObject, TaskObject } from '../objects.js';
 import { isAllocated, toSwarmNetwork, type Attachment, type NetworkObject, type NetworkSpecStored, type StoredIpamConfig } from '../controlapi/network-view.js';
 import { addrOfCidr, formatAddr, formatPrefix, masked, nth, overlaps, parseAddr, parsePrefix, size, type Addr, type Prefix } from './ip.js';
 
@@ -19,8 +19,6 @@ export const VXLAN_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
 const FIRST_VXLAN_ID = 4096;
 const DEFAULT_POOL = '10.0.0.0/8';
 
-type ServiceObject = Service & StoredObject;
-type TaskObject = Task & StoredObject;
 /** A node as the store keeps it, with SwarmKit's Node.Attachments (never shown by the API). */
 export type NodeWithAttachments = StoredObject & { attachments?: Attachment[] };
 

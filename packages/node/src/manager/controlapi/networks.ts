@@ -4,13 +4,13 @@
 // through it), the views the Engine API shows, and the daemon's resolution of the networks a
 // service spec names.
 
-import { ambiguous, ingressInUse, networkInUse, notFound, taskStateRank, type Network, type NetworkCreateRequest, type PeerInfo, type Service, type ServiceSpec, type Task } from '@swarmlab/api';
+import { ambiguous, ingressInUse, networkInUse, notFound, taskStateRank, type Network, type NetworkCreateRequest, type PeerInfo, type ServiceSpec, type Task } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
 import { ApiError, daemon, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import { placeNetwork, type NodeWithAttachments } from '../allocator/network.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
-import type { NodeObject } from '../objects.js';
+import type { NodeObject, ServiceObject, TaskObject } from '../objects.js';
 import { checkOnDaemon, checkOnManager, PREDEFINED_NAMES } from './network-validation.js';
 import {
   clusterView,
@@ -25,8 +25,6 @@ import {
   type ServiceTaskEntry,
 } from './network-view.js';
 
-type ServiceObject = Service & StoredObject;
-type TaskObject = Task & StoredObject;
 type Caller = { nodeId: string | null };
 type Op = { read: boolean; run: (ctx: ManagerContext, args: any, caller: Caller) => unknown };
 

@@ -16,6 +16,7 @@ import { newIdentityId } from '@swarmlab/pki';
 import { ApiError, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import { commit, type ManagerContext } from '../context.js';
+import type { ServiceObject } from '../objects.js';
 import { lookup, matchesLabels } from '../lookup.js';
 
 export type Kind = 'secret' | 'config';
@@ -123,7 +124,7 @@ export async function updateBlob(ctx: ManagerContext, kind: Kind, ref: string, v
 function usedBy(ctx: ManagerContext, kind: Kind, id: string): string[] {
   const field = kind === 'secret' ? 'Secrets' : 'Configs';
   return ctx.store
-    .list<Service & StoredObject>('service')
+    .list<ServiceObject>('service')
     .filter((s) => (s.Spec.TaskTemplate?.ContainerSpec?.[field] ?? []).some((r: { SecretID?: string; ConfigID?: string }) => (r.SecretID ?? r.ConfigID) === id))
     .map((s) => s.Spec.Name)
     .sort();

@@ -11,10 +11,8 @@ import {
   serviceSpecError,
   TASK_STATES,
   taskStateRank,
-  type Service,
   type ServiceSpec,
   type ServiceSpecInput,
-  type Task,
 } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki';
 import { ApiError, grpcError } from '../../errors.js';
@@ -25,9 +23,8 @@ import { commit, type ManagerContext } from '../context.js';
 import { enumFilterValues, lookup, matchesLabels } from '../lookup.js';
 import { resolveServiceNetworks } from './networks.js';
 import { randomServiceName } from './names.js';
+import type { ServiceObject, TaskObject } from '../objects.js';
 
-type ServiceObject = Service & StoredObject;
-type TaskObject = Task & StoredObject;
 
 /** Filter keys of `GET /services` and `GET /tasks` (moby daemon/cluster/services.go, filters.go). */
 const SERVICE_FILTERS = ['name', 'id', 'label', 'mode', 'runtime'];
@@ -94,20 +91,20 @@ export async function createService(ctx: ManagerContext, input: ServiceSpecInput
   return { ID: id };
 }
 
-export function renderService(ctx: ManagerContext, s: ServiceObject, opts: { insertDefaults?: boolean; status?: boolean } = {}): Record<string, unknown> {
+/** With `statusFrom` (the service's tasks), ServiceStatus is filled as `status=true` asks. */
+export function renderService(s: ServiceObject, opts: { insertDefaults?: boolean; statusFrom?: TaskObject[] } = {}): Record<string, unknown> {
   const out: Record<string, unknown> = { ...s };
   // Cleared fields are omitted, as Docker's omitempty does.
   if (out.UpdateStatus == null) delete out.UpdateStatus;
   if (out.PreviousSpec == null) delete out.PreviousSpec;
   // SwarmKit's GetService interpolates defaults into Spec only; PreviousSpec stays as stored.
   if (opts.insertDefaults) out.Spec = fillServiceSpecDefaults(s.Spec);
-  if (opts.status) out.ServiceStatus = serviceStatus(ctx, s);
+  if (opts.statusFrom) out.ServiceStatus = serviceStatus(s, opts.statusFrom);
   return out;
 }
 
 /** RunningTasks/DesiredTasks as `docker service ls` shows them. */
-function serviceStatus(ctx: ManagerContext, s: ServiceObject): { RunningTasks: number; DesiredTasks: number; CompletedTasks: number } {
-  const tasks = ctx.store.list<TaskObject>('task').filter((t) => t.ServiceID === s.ID);
+function serviceStatus(s: ServiceObject, tasks: TaskObject[]): { RunningTasks: number; DesiredTasks: number; CompletedTasks: number } {
   let desired = 0;
   if (s.Spec.Mode.Replicated) desired = s.Spec.Mode.Replicated.Replicas ?? 1;
   else if (s.Spec.Mode.Global) desired = new Set(tasks.filter((t) => t.DesiredState === 'running').map((t) => t.NodeID)).size;
@@ -123,6 +120,15 @@ export function listServices(ctx: ManagerContext, filtersRaw: string | undefined
   if (!runtimeMatches(f.get('runtime'))) return [];
   // Unknown modes are not refused: they match no service (filters.Args.ExactMatch).
   const modes = f.get('mode');
+  // `docker service ls` asks for every service's status: group the tasks once, not per service.
+  const byService = new Map<string, TaskObject[]>();
+  if (status) {
+    for (const t of ctx.store.list<TaskObject>('task')) {
+      const list = byService.get(t.ServiceID);
+      if (list) list.push(t);
+      else byService.set(t.ServiceID, [t]);
+    }
+  }
   return ctx.store
     .list<ServiceObject>('service')
     .filter((s) => {
@@ -134,11 +140,11 @@ export function listServices(ctx: ManagerContext, filtersRaw: string | undefined
       return matchesLabels(s.Spec.Labels, f.get('label'));
     })
     .sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : 1))
-    .map((s) => renderService(ctx, s, { status }));
+    .map((s) => renderService(s, status ? { statusFrom: byService.get(s.ID) ?? [] } : {}));
 }
 
 export function inspectService(ctx: ManagerContext, ref: string, insertDefaults: boolean): Record<string, unknown> {
-  return renderService(ctx, findService(ctx, ref), { insertDefaults });
+  return renderService(findService(ctx, ref), { insertDefaults });
 }
 
 export async function updateService(

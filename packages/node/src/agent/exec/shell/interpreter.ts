@@ -346,16 +346,9 @@ export class Shell {
         try {
           for (const item of items) {
             this.vars.set(cmd.name, item);
-            try {
-              status = await this.runList(cmd.body, io);
-            } catch (e) {
-              if (!(e instanceof LoopControl)) throw e;
-              if (e.levels > 1) {
-                e.levels--;
-                throw e;
-              }
-              if (e.kind === 'break') break;
-            }
+            const pass = await this.loopPass(cmd.body, io);
+            if (pass === 'break') break;
+            if (pass !== 'continue') status = pass;
           }
         } finally {
           this.loopDepth--;
@@ -384,6 +377,21 @@ export class Shell {
     }
   }
 
+  /** One pass of a loop body: its status, or how a `break`/`continue` meant for this loop ended it
+   * (one meant for an outer loop goes on up, one level spent). */
+  private async loopPass(body: List, io: Io): Promise<number | 'break' | 'continue'> {
+    try {
+      return await this.runList(body, io);
+    } catch (e) {
+      if (!(e instanceof LoopControl)) throw e;
+      if (e.levels > 1) {
+        e.levels--;
+        throw e;
+      }
+      return e.kind;
+    }
+  }
+
   private async runLoop(kind: 'while' | 'until', cond: List, body: List, io: Io): Promise<number> {
     let status = 0;
     this.loopDepth++;
@@ -391,16 +399,9 @@ export class Shell {
       for (;;) {
         const c = await this.runCondition(cond, io);
         if ((c === 0) !== (kind === 'while')) break;
-        try {
-          status = await this.runList(body, io);
-        } catch (e) {
-          if (!(e instanceof LoopControl)) throw e;
-          if (e.levels > 1) {
-            e.levels--;
-            throw e;
-          }
-          if (e.kind === 'break') break;
-        }
+        const pass = await this.loopPass(body, io);
+        if (pass === 'break') break;
+        if (pass !== 'continue') status = pass;
       }
     } finally {
       this.loopDepth--;
