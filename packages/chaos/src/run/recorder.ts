@@ -1,7 +1,8 @@
-// Records a workload's operations as Jepsen history lines, in memory and appended to
-// history.jsonl as they happen (so a run cut short still leaves its history behind).
+// Records a workload's operations as Jepsen history lines, in memory and streamed to
+// history.jsonl as they happen (so a run cut short still leaves its history behind) — through a
+// buffered stream, not a synchronous write per operation on the clients' path.
 
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { HistoryOp } from '../types.js';
 
 export class HistoryRecorder {
@@ -10,8 +11,15 @@ export class HistoryRecorder {
   /** Wall-clock time of the origin (for lining the history up with timestamped events). */
   startedAt = new Date();
 
-  constructor(private readonly file?: string) {
-    if (file) writeFileSync(file, '');
+  private readonly out: WriteStream | undefined;
+
+  constructor(file?: string) {
+    this.out = file ? createWriteStream(file) : undefined;
+  }
+
+  /** Flushes history.jsonl and closes it. */
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => (this.out ? this.out.end((e?: Error | null) => (e ? reject(e) : resolve())) : resolve()));
   }
 
   /** Moves the origin to now (the workload starts; nothing may be recorded before). */
@@ -29,7 +37,7 @@ export class HistoryRecorder {
   record(op: Omit<HistoryOp, 'time' | 'index'>): HistoryOp {
     const line: HistoryOp = { ...op, time: this.now() };
     this.ops.push(line);
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    this.out?.write(`${JSON.stringify(line)}\n`);
     return line;
   }
 }

@@ -120,6 +120,7 @@ export async function playSchedule(schedule: Schedule, o: ChaosRunOptions = {}):
     snapshot = await recover(lab, view, recorder.ops, o.recoveryMs ?? 30_000, progress);
     await finalReads(lab, view, recorder, keys);
   } finally {
+    await recorder.close();
     await lab.down();
     collect(lab.dir, dir);
   }

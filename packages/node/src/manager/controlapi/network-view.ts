@@ -182,20 +182,11 @@ export interface LocalViewParts {
 
 /** A swarm network as the answering node's engine has it instantiated (libnetwork's view). */
 export function localView(s: SwarmNetwork, parts: LocalViewParts): Network {
+  // The manager's fields, in its order, with libnetwork's values where the two differ.
   const view: Network = {
-    Name: s.Spec.Name,
-    Id: s.ID,
-    Created: s.CreatedAt,
-    Scope: 'swarm',
-    Driver: s.DriverState?.Name ?? '',
-    EnableIPv4: true,
-    EnableIPv6: Boolean(s.Spec.IPv6Enabled),
+    ...clusterView(s),
     IPAM: engineIpam(s, false),
-    Internal: Boolean(s.Spec.Internal),
-    Attachable: Boolean(s.Spec.Attachable),
-    Ingress: Boolean(s.Spec.Ingress),
     ConfigFrom: { Network: '' },
-    ConfigOnly: false,
     Containers: {},
     Options: sorted(s.DriverState?.Options ?? {}),
     Labels: sorted(s.Spec.Labels ?? {}),
