@@ -3,7 +3,8 @@
 //   leader's Engine API), side by side with a 3-member etcd (Debian etcd-server) under the same
 //   HTTP load when it is installed; failover (SIGKILL of the leader → next accepted write);
 //   3 managers + 7 workers Ready from nothing; RSS per manager and worker; idle CPU.
-// Flags: --seconds N (per load, default 5), --big (also `up` of 100 nodes).
+// Flags: --seconds N (per load, default 5), --big (also `up` of 100 nodes), --only-up (skip the
+// write, failover and etcd part: only `up`, RSS and idle CPU).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -13,7 +14,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Lab, nodeBundle } from '../src/index.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, big: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '5' }, big: { type: 'boolean', default: false }, 'only-up': { type: 'boolean', default: false } },
+});
 const SECONDS = Number(values.seconds);
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-bench-'));
 const rows: [string, string, string][] = [];
@@ -30,8 +33,17 @@ interface LoadResult {
   errors: number;
 }
 
-/** Runs `concurrency` closed-loop clients for SECONDS; each op is one HTTP request. */
+/** One second of the same load, untimed, before each measurement: both systems start warm (JIT, caches, connections). */
+const WARMUP_MS = 1000;
+
+/** Runs `concurrency` closed-loop clients for SECONDS after a warm-up; each op is one HTTP request. */
 async function load(concurrency: number, op: (client: number, i: number) => Promise<void>): Promise<LoadResult> {
+  const warmEnd = performance.now() + WARMUP_MS;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, c) => {
+      for (let i = 0; performance.now() < warmEnd; i++) await op(c, -1 - i).catch(() => undefined);
+    }),
+  );
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -190,16 +202,18 @@ try {
   // Build the node bundle first: its one-off build is not part of `up`.
   await nodeBundle();
   await upTimes();
-  const ours = await swarmlabWrites();
-  const etcd = await etcdWrites();
-  for (const c of [1, 64]) {
-    row(`swarmlab writes, ${c} client${c > 1 ? 's' : ''}`, fmt(ours[c]));
-    if (etcd) {
-      row(`etcd 3-member writes, ${c} client${c > 1 ? 's' : ''}`, fmt(etcd[c]));
-      row(`ratio swarmlab/etcd, ${c} client${c > 1 ? 's' : ''}`, `${(ours[c].perSec / etcd[c].perSec).toFixed(2)}×`, 'target ≥ 2×');
+  if (!values['only-up']) {
+    const ours = await swarmlabWrites();
+    const etcd = await etcdWrites();
+    for (const c of [1, 64]) {
+      row(`swarmlab writes, ${c} client${c > 1 ? 's' : ''}`, fmt(ours[c]));
+      if (etcd) {
+        row(`etcd 3-member writes, ${c} client${c > 1 ? 's' : ''}`, fmt(etcd[c]));
+        row(`ratio swarmlab/etcd, ${c} client${c > 1 ? 's' : ''}`, `${(ours[c].perSec / etcd[c].perSec).toFixed(2)}×`, 'target ≥ 2×');
+      }
     }
+    if (!etcd) row('etcd anchor', 'not installed', '(apt-get install etcd-server)');
   }
-  if (!etcd) row('etcd anchor', 'not installed', '(apt-get install etcd-server)');
   console.log('\n| metric | value | note |\n|---|---|---|');
   for (const [m, v, n] of rows) console.log(`| ${m} | ${v} | ${n} |`);
 } finally {

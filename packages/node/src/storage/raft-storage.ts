@@ -12,7 +12,7 @@ import { raftDir, snapDir, walDir } from './paths.js';
 import { PendingLog } from './pending-log.js';
 import { replay, snapshotMarkers } from './replay.js';
 import { Snapshotter } from './snap.js';
-import { DEFAULT_SEGMENT_BYTES, WalWriter, type Datasync } from './wal.js';
+import { DEFAULT_SEGMENT_BYTES, datasyncNow, WalWriter, type Datasync } from './wal.js';
 import { readWal, type WarningSink } from './wal-reader.js';
 import type { WalRecord } from './wal-record.js';
 
@@ -31,7 +31,7 @@ export interface RaftDiskStorageOptions {
   logEntriesForSlowFollowers?: number;
   /** WAL segment rollover size (etcd: 64 MiB). */
   segmentBytes?: number;
-  /** How a WAL append is made durable; defaults to `fh.datasync()`. Tests count calls. */
+  /** How a WAL append is made durable; defaults to fdatasync on the calling thread. Tests count calls. */
   datasync?: Datasync;
   /** Receives recoverable problems (torn tail cut off, corrupt snapshot skipped). */
   onWarning?: WarningSink;
@@ -99,7 +99,7 @@ export class RaftDiskStorage {
     const tail = { lastIndex: memory.lastIndex(), hardState: log.hardState };
     const wal = await WalWriter.open(wdir, contents, cipher, tail, {
       segmentBytes,
-      datasync: opts.datasync ?? ((fh) => fh.datasync()),
+      datasync: opts.datasync ?? datasyncNow,
     });
     const pending = new PendingLog(memory.lastIndex(), base.index);
     return new RaftDiskStorage(memory, wal, snapshotter, cipher, pending, keepBehind, loaded?.file);

@@ -5,13 +5,14 @@
 //
 // Not reentrant: the commit queue (commit-queue.ts) calls append/rotate one at a time.
 
+import { fdatasyncSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { HardState } from '@swarmlab/raft';
 import type { RecordCipher } from './cipher.js';
 import { StorageError } from './errors.js';
 import { encodeFrame } from './frame.js';
-import { fsyncDir, unlinkIfPresent, writeFileDurably, writeFully } from './fs-util.js';
+import { fsyncDir, unlinkIfPresent, writeFileDurably } from './fs-util.js';
 import { segmentFileName } from './paths.js';
 import type { SegmentFile, WalContents } from './wal-reader.js';
 import { encodeWalGroup, type WalRecord } from './wal-record.js';
@@ -19,7 +20,10 @@ import { encodeWalGroup, type WalRecord } from './wal-record.js';
 /** etcd's SegmentSizeBytes. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
-export type Datasync = (fh: FileHandle) => Promise<void>;
+export type Datasync = (fh: FileHandle) => void | Promise<void>;
+
+/** fdatasync on the calling thread: ~0.1 ms here, cheaper than two hops through libuv's pool. */
+export const datasyncNow: Datasync = (fh) => fdatasyncSync(fh.fd);
 
 export interface WalWriterOptions {
   segmentBytes: number;
@@ -80,7 +84,9 @@ export class WalWriter {
     try {
       if (this.size >= this.opts.segmentBytes) await this.cut();
       const data = encodeFrame(this.cipher.seal(encodeWalGroup(records)));
-      await writeFully(this.fh, data, this.size);
+      // Written on the calling thread: an append is small and the caller waits for it anyway,
+      // while a trip through libuv's thread pool costs two thread wake-ups each way.
+      for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
       this.size += data.length;
       if (sync) await this.opts.datasync(this.fh);
     } catch (err) {

@@ -351,11 +351,25 @@ export class RaftNode extends EventEmitter {
   private async handleReady(rd: Ready): Promise<void> {
     if (rd.softState) this.onSoftState(rd.softState.state === 'leader', rd.softState.lead);
     let later = rd.messages;
+    const announcements: Message[] = [];
     if (this.node.raft.state === 'leader') {
       // A leader replicates while its own disk write runs (its entries count only once durable).
-      this.sendMessages(rd.messages.filter(isSafeBeforePersist));
-      later = rd.messages.filter((m) => !isSafeBeforePersist(m));
+      // Empty appends only announce a new commit index: they go out after this Ready's writers
+      // have been answered, off the path of the write that was just committed.
+      const now: Message[] = [];
+      later = [];
+      for (const m of rd.messages) {
+        if (!isSafeBeforePersist(m)) later.push(m);
+        else if (m.type === 'MsgApp' && m.entries.length === 0) announcements.push(m);
+        else now.push(m);
+      }
+      this.sendMessages(now);
     }
+    // Committed entries are already durable on a quorum, so they are applied (and their writers
+    // answered) while our own disk write runs, as etcd's apply loop does. A snapshot must be
+    // restored first, so with one the order stays disk → restore → apply.
+    if (!rd.snapshot) this.applyReady(rd);
+    if (announcements.length > 0) setImmediate(() => this.running && this.sendMessages(announcements));
     // The commit index is written too (etcd writes every hard state): --force-new-cluster keeps
     // exactly the entries the disk says are committed.
     if (rd.entries.length > 0 || rd.snapshot || rd.hardState) {
@@ -366,8 +380,15 @@ export class RaftNode extends EventEmitter {
       this.confState = rd.snapshot.metadata.confState;
       this.appliedIndex = rd.snapshot.metadata.index;
       this.snapshotIndex = rd.snapshot.metadata.index;
+      this.applyReady(rd);
     }
     this.sendMessages(later);
+    this.node.advance(rd);
+    this.releaseReadWaiters();
+    await this.maybeSnapshot();
+  }
+
+  private applyReady(rd: Ready): void {
     for (const e of rd.committedEntries) this.applyEntry(e);
     for (const rs of rd.readStates) {
       const key = Buffer.from(rs.context).toString('hex');
@@ -377,9 +398,6 @@ export class RaftNode extends EventEmitter {
         r.resolve(rs.index);
       }
     }
-    this.node.advance(rd);
-    this.releaseReadWaiters();
-    await this.maybeSnapshot();
   }
 
   private sendMessages(messages: Message[]): void {
