@@ -190,6 +190,28 @@ describe('group commit', () => {
     expect(again.memory.initialState().hardState.commit).toBe(99);
   });
 
+  it('interleaves background (thread-pool) and inline writes in call order, each durable once resolved', async () => {
+    const dir = await stateDir();
+    const dek = randomBytes(32);
+    let syncs = 0;
+    const s = await open(dir, dek, {
+      datasync: async (fh) => {
+        syncs++;
+        await fh.datasync();
+      },
+    });
+    const saves: Promise<void>[] = [];
+    for (let i = 1; i <= 40; i++) {
+      if (i % 8 === 0) await new Promise((r) => setImmediate(r));
+      saves.push(s.save({ entries: [entry(i)], hardState: { term: 1, vote: 0, commit: i - 1 }, background: i % 3 === 0 }));
+    }
+    await Promise.all(saves);
+    expect(syncs).toBeGreaterThan(0);
+    const again = await reopen(s, dir, dek);
+    expect(allEntries(again)).toEqual(range(1, 40));
+    expect(again.memory.initialState().hardState.commit).toBe(39);
+  });
+
   it('keeps call order across a snapshot from the leader queued between appends', async () => {
     const dir = await stateDir();
     const dek = randomBytes(32);

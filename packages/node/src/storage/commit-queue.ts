@@ -17,6 +17,8 @@ export interface WriteRequest {
   apply?: () => void;
   /** False: written, not fsynced (a batch is fsynced when any request in it wants it). */
   sync?: boolean;
+  /** Write and fsync on libuv's thread pool, so the caller's thread keeps working meanwhile. */
+  background?: boolean;
 }
 
 type Queued =
@@ -28,7 +30,7 @@ export class CommitQueue {
   private running = false;
   private failure: StorageError | undefined;
 
-  constructor(private readonly writeBatch: (records: WalRecord[], sync: boolean) => Promise<void>) {}
+  constructor(private readonly writeBatch: (records: WalRecord[], sync: boolean, background: boolean) => Promise<void>) {}
 
   write(req: WriteRequest): Promise<void> {
     return this.enqueue((resolve, reject) => ({ kind: 'write', req, resolve, reject }));
@@ -70,6 +72,7 @@ export class CommitQueue {
           await this.writeBatch(
             writes.flatMap((w) => w.req.records),
             writes.some((w) => w.req.sync !== false),
+            writes.some((w) => w.req.background === true),
           );
           for (const w of writes) w.req.apply?.();
         }

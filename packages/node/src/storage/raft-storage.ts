@@ -12,7 +12,7 @@ import { raftDir, snapDir, walDir } from './paths.js';
 import { PendingLog } from './pending-log.js';
 import { replay, snapshotMarkers } from './replay.js';
 import { Snapshotter } from './snap.js';
-import { DEFAULT_SEGMENT_BYTES, datasyncNow, WalWriter, type Datasync } from './wal.js';
+import { DEFAULT_SEGMENT_BYTES, WalWriter, type Datasync } from './wal.js';
 import { readWal, type WarningSink } from './wal-reader.js';
 import type { WalRecord } from './wal-record.js';
 
@@ -31,7 +31,7 @@ export interface RaftDiskStorageOptions {
   logEntriesForSlowFollowers?: number;
   /** WAL segment rollover size (etcd: 64 MiB). */
   segmentBytes?: number;
-  /** How a WAL append is made durable; defaults to fdatasync on the calling thread. Tests count calls. */
+  /** How a WAL append is made durable; defaults to fdatasync (on the thread the append runs on). Tests count calls. */
   datasync?: Datasync;
   /** Receives recoverable problems (torn tail cut off, corrupt snapshot skipped). */
   onWarning?: WarningSink;
@@ -48,6 +48,11 @@ export interface SaveRequest {
    * the node re-learn the commit index.
    */
   sync?: boolean;
+  /**
+   * Write and fsync on libuv's thread pool instead of the calling thread: a leader starts its
+   * disk write first and then sends the same entries to its followers while the disk works.
+   */
+  background?: boolean;
 }
 
 export class RaftDiskStorage {
@@ -65,7 +70,7 @@ export class RaftDiskStorage {
     /** The snapshot file `memory.snapshot()` came from; every other one can be deleted. */
     private snapFile: string | undefined,
   ) {
-    this.queue = new CommitQueue((records, sync) => this.wal.append(records, sync));
+    this.queue = new CommitQueue((records, sync, background) => this.wal.append(records, sync, background));
   }
 
   /** Loads the newest snapshot and replays the WAL after it; creates an empty store if none. */
@@ -99,7 +104,7 @@ export class RaftDiskStorage {
     const tail = { lastIndex: memory.lastIndex(), hardState: log.hardState };
     const wal = await WalWriter.open(wdir, contents, cipher, tail, {
       segmentBytes,
-      datasync: opts.datasync ?? datasyncNow,
+      datasync: opts.datasync,
     });
     const pending = new PendingLog(memory.lastIndex(), base.index);
     return new RaftDiskStorage(memory, wal, snapshotter, cipher, pending, keepBehind, loaded?.file);
@@ -150,6 +155,7 @@ export class RaftDiskStorage {
     const written = this.queue.write({
       records,
       sync: req.sync !== false || entries.length > 0 || snapshot !== undefined,
+      background: req.background,
       // The snapshot file goes first: its WAL record is what makes it count on the next open.
       prepare: snapshot
         ? async () => {

@@ -12,7 +12,7 @@ import type { HardState } from '@swarmlab/raft';
 import type { RecordCipher } from './cipher.js';
 import { StorageError } from './errors.js';
 import { encodeFrame } from './frame.js';
-import { fsyncDir, unlinkIfPresent, writeFileDurably } from './fs-util.js';
+import { fsyncDir, unlinkIfPresent, writeFileDurably, writeFully } from './fs-util.js';
 import { segmentFileName } from './paths.js';
 import type { SegmentFile, WalContents } from './wal-reader.js';
 import { encodeWalGroup, type WalRecord } from './wal-record.js';
@@ -22,13 +22,10 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
 export type Datasync = (fh: FileHandle) => void | Promise<void>;
 
-/** fdatasync on the calling thread: ~0.1 ms here, cheaper than two hops through libuv's pool. */
-export const datasyncNow: Datasync = (fh) => fdatasyncSync(fh.fd);
-
 export interface WalWriterOptions {
   segmentBytes: number;
   /** Makes appended data durable; injectable so tests can count and observe syncs. */
-  datasync: Datasync;
+  datasync?: Datasync;
 }
 
 /** What the log looks like after everything written so far. */
@@ -78,17 +75,23 @@ export class WalWriter {
    * Appends the records as one frame (all or nothing after a crash), then one datasync unless
    * `sync` is false (the data then survives a process crash, not a power loss).
    */
-  async append(records: WalRecord[], sync = true): Promise<void> {
+  async append(records: WalRecord[], sync = true, background = false): Promise<void> {
     this.checkUsable();
     if (records.length === 0) return;
     try {
       if (this.size >= this.opts.segmentBytes) await this.cut();
       const data = encodeFrame(this.cipher.seal(encodeWalGroup(records)));
-      // Written on the calling thread: an append is small and the caller waits for it anyway,
-      // while a trip through libuv's thread pool costs two thread wake-ups each way.
-      for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
-      this.size += data.length;
-      if (sync) await this.opts.datasync(this.fh);
+      if (background) {
+        await writeFully(this.fh, data, this.size);
+        this.size += data.length;
+        if (sync) await (this.opts.datasync ?? ((fh) => fh.datasync()))(this.fh);
+      } else {
+        // On the calling thread: an append is small and the caller waits for it anyway, while a
+        // trip through libuv's thread pool costs two thread wake-ups each way (~0.1 ms here).
+        for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
+        this.size += data.length;
+        if (sync) await (this.opts.datasync ?? ((fh) => fdatasyncSync(fh.fd)))(this.fh);
+      }
     } catch (err) {
       // The tail may now hold part of this batch; only a reopen (which cuts it off) is safe.
       this.failure = err;

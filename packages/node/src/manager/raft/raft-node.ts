@@ -29,7 +29,7 @@ import { decodeMember, encodeMember, type RaftMember } from './members.js';
 /** What the Raft shell needs from disk (implemented by storage/RaftDiskStorage). */
 export interface RaftLogStore {
   readonly memory: import('@swarmlab/raft').MemoryStorage;
-  save(batch: { hardState?: Ready['hardState']; entries: Entry[]; snapshot?: Ready['snapshot']; sync?: boolean }): Promise<void>;
+  save(batch: { hardState?: Ready['hardState']; entries: Entry[]; snapshot?: Ready['snapshot']; sync?: boolean; background?: boolean }): Promise<void>;
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
@@ -352,10 +352,18 @@ export class RaftNode extends EventEmitter {
     if (rd.softState) this.onSoftState(rd.softState.state === 'leader', rd.softState.lead);
     let later = rd.messages;
     const announcements: Message[] = [];
-    if (this.node.raft.state === 'leader') {
-      // A leader replicates while its own disk write runs (its entries count only once durable).
+    // The commit index is written too (etcd writes every hard state): --force-new-cluster keeps
+    // exactly the entries the disk says are committed.
+    const mustSave = rd.entries.length > 0 || rd.snapshot !== undefined || rd.hardState !== undefined;
+    const leading = this.node.raft.state === 'leader';
+    const save = () => this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, sync: rd.mustSync, background: leading });
+    let saved: Promise<void> | undefined;
+    if (leading) {
+      // A leader replicates while its own disk write runs (its entries count only once durable):
+      // the write starts first, on the thread pool, and the sends below overlap it.
       // Empty appends only announce a new commit index: they go out after this Ready's writers
       // have been answered, off the path of the write that was just committed.
+      if (mustSave) saved = save();
       const now: Message[] = [];
       later = [];
       for (const m of rd.messages) {
@@ -370,11 +378,7 @@ export class RaftNode extends EventEmitter {
     // restored first, so with one the order stays disk → restore → apply.
     if (!rd.snapshot) this.applyReady(rd);
     if (announcements.length > 0) setImmediate(() => this.running && this.sendMessages(announcements));
-    // The commit index is written too (etcd writes every hard state): --force-new-cluster keeps
-    // exactly the entries the disk says are committed.
-    if (rd.entries.length > 0 || rd.snapshot || rd.hardState) {
-      await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, sync: rd.mustSync });
-    }
+    if (mustSave) await (saved ?? save());
     if (rd.snapshot) {
       this.restoreSnapshotData(rd.snapshot.data);
       this.confState = rd.snapshot.metadata.confState;
