@@ -129,8 +129,9 @@ const encoded = new WeakMap<object, Buffer>();
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   let body: Buffer | string;
   if (value !== null && typeof value === 'object') {
-    body = encoded.get(value) ?? Buffer.from(JSON.stringify(value) + '\n');
-    encoded.set(value, body);
+    let cached = encoded.get(value);
+    if (!cached) encoded.set(value, (cached = Buffer.from(JSON.stringify(value) + '\n')));
+    body = cached;
   } else body = value === undefined ? '' : JSON.stringify(value) + '\n';
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);

@@ -1,7 +1,8 @@
 // A manager: the replicated store and Raft on every manager; on the leader also the dispatcher,
 // CA signer, key manager and role manager (SwarmKit's becomeLeader). Control calls arriving at a
 // follower are forwarded to the leader, reads included, as SwarmKit's raft proxy does; the
-// leader serves reads after a ReadIndex round, so they are linearizable.
+// leader serves reads after a ReadIndex round, or within the read lease such a round gave it
+// (read-lease.ts), so they are linearizable.
 
 import type { Link, ServiceTable } from '@swarmlab/transport';
 import { ApiError, DAEMON, ManagerUnreachable, toApiError } from '../errors.js';
@@ -21,9 +22,11 @@ import { newRaftId } from './raft/members.js';
 import { Orchestration } from './orchestration.js';
 import { RoleManager } from './rolemanager/rolemanager.js';
 import { LOCAL_READS } from '../fault-switches.js';
+import { LeaderReadLease, leaderLeaseMs } from './read-lease.js';
+import type { NodeObject } from './objects.js';
 import type { Message } from '@swarmlab/raft';
 
-/** Control operations and whether they only read (served after a ReadIndex round). */
+/** Control operations and whether they only read (served after a ReadIndex round, or in the read lease). */
 type ControlOp = (ctx: ManagerContext, args: any, caller: { nodeId: string | null }) => unknown;
 
 /**
@@ -65,6 +68,8 @@ export class Manager {
   private readonly logBroker = new LogBroker((nodeId) => this.agentLinks.get(nodeId), () => Date.now());
   private readonly ops: Record<string, OpDef>;
   private readMemo = { index: -1, answers: new Map<string, unknown>() };
+  /** Leader reads skip their ReadIndex round while a recent round still rules out another leader. */
+  private readonly readLease: LeaderReadLease;
 
   constructor(
     readonly ctx: ManagerContext,
@@ -74,6 +79,7 @@ export class Manager {
     this.keyManager = new KeyManager(ctx);
     this.roleManager = new RoleManager(ctx);
     this.orchestration = new Orchestration(ctx);
+    this.readLease = new LeaderReadLease(ctx.raft, leaderLeaseMs(ctx.profile, ctx.clock));
     this.ops = {
       'swarm.inspect': { read: true, run: (c) => inspectSwarm(c) },
       'swarm.update': { read: false, run: (c, a) => updateSwarm(c, a.version, a.spec, a.flags as SwarmUpdateFlags) },
@@ -172,7 +178,7 @@ export class Manager {
     const deadline = this.ctx.clock.now() + this.ctx.profile.requestTimeoutMs;
     for (;;) {
       if (this.leading && this.ctx.raft.isLeader()) {
-        if (def.read) await this.readBarrier();
+        if (def.read && !this.leaseCoversRead()) await this.readBarrier();
         if (def.storeOnly) return this.memoizedRead(op, def, args ?? {}, caller);
         return await def.run(this.ctx, args ?? {}, caller);
       }
@@ -219,9 +225,19 @@ export class Manager {
     }
   }
 
+  /**
+   * Whether the leader's read lease lets a read skip its round. Not while this manager is being
+   * demoted: it hands its leadership over, and the transferee's election ignores the lease.
+   */
+  private leaseCoversRead(): boolean {
+    if (this.ctx.store.get<NodeObject>('node', this.ctx.nodeId)?.Spec.Role === 'worker') return false;
+    return this.readLease.holds();
+  }
+
+  /** A ReadIndex round; when it confirms this leader it also renews the read lease. */
   private async readBarrier(): Promise<void> {
     try {
-      await this.ctx.raft.linearizableRead();
+      await this.readLease.confirm();
     } catch (e) {
       throw toApiError(e instanceof Error && e.message.startsWith('The swarm') ? DAEMON.noLeader() : e);
     }
