@@ -62,6 +62,8 @@ const ALIASES: Record<string, string> = {};
 
 /** Worker joins in flight at once while a cluster forms. */
 const JOIN_CONCURRENCY = 8;
+/** Worker processes starting at once while a cluster forms (each start is ~0.1 s of CPU). */
+const WORKER_START_CONCURRENCY = 4;
 
 export class Lab {
   readonly nodes = new Map<string, NodeProcess>();
@@ -115,14 +117,18 @@ export class Lab {
       lab.saveRecord();
       options.onProgress?.(`starting ${lab.nodes.size} node processes`);
       // Forming starts as soon as manager1 answers: the other processes come up meanwhile.
-      const started = new Map(
-        [...lab.nodes.entries()].map(([name, n]) => [name, n.start().then(() => lab.control.waitConnected(name))] as const),
-      );
+      // Workers start once the swarm exists (or, coming back, once the managers answer).
+      const forming = !resuming || !record.formed;
+      const swarmInitialized = deferred<void>();
+      const started = lab.startInStages(swarmInitialized.promise);
       for (const p of started.values()) p.catch(() => undefined);
       const all = Promise.all(started.values()).then(() => lab.saveRecord());
-      if (!resuming || !record.formed) {
-        await lab.form(options, (name) => started.get(name)!);
+      if (forming) {
+        await lab.form(options, (name) => started.get(name)!, swarmInitialized.resolve);
         lab.record.formed = true;
+      } else {
+        const managersUp = [...lab.nodes.values()].filter((n) => n.spec.role === 'manager').map((n) => started.get(n.spec.name)!);
+        await Promise.all(managersUp).then(() => swarmInitialized.resolve(), swarmInitialized.reject);
       }
       await all;
       // Record the pids, so `swarmlab down` finds them even if this process dies now.
@@ -135,6 +141,52 @@ export class Lab {
       await lab.down();
       throw e;
     }
+  }
+
+  /** Node starts in flight (down() waits for them, so no process is spawned behind its back). */
+  private readonly starting = new Set<Promise<unknown>>();
+  private closing = false;
+
+  /** Starts a node process unless the Lab is going down; tracked so down() can wait for it. */
+  private startNode(n: NodeProcess): Promise<void> {
+    if (this.closing) return Promise.reject(new Error(`${n.spec.name} not started: the cluster is going down`));
+    const p = n.start().then(() => this.control.waitConnected(n.spec.name));
+    this.starting.add(p);
+    void p.catch(() => undefined).finally(() => this.starting.delete(p));
+    return p;
+  }
+
+  /**
+   * Starts every node process: manager1, then the other managers once it answers, then the
+   * workers — a few at a time, once `workersMay` resolves. Forming the swarm is a chain (init on manager1, then one manager join
+   * after another) that a hundred processes starting at once would starve of CPU; started a few
+   * at a time, the workers come up while the managers form and each joins as soon as it answers.
+   * Returns each node's "started and connected to the control channel" promise.
+   */
+  private startInStages(workersMay: Promise<unknown>): Map<string, Promise<void>> {
+    const all = [...this.nodes.values()];
+    const started = new Map<string, Promise<void>>();
+    // manager1 alone first: `swarm init` on it is the head of the chain.
+    const managers = all.filter((n) => n.spec.role === 'manager');
+    const [first, ...others] = [...managers.filter((n) => n.spec.name === 'manager1'), ...managers.filter((n) => n.spec.name !== 'manager1')];
+    if (first) started.set(first.spec.name, this.startNode(first));
+    const firstUp = started.get(first?.spec.name ?? '') ?? Promise.resolve();
+    for (const n of others) started.set(n.spec.name, firstUp.then(() => this.startNode(n)));
+    const workers = all.filter((n) => n.spec.role === 'worker');
+    const queue = [...workers];
+    const done = new Map(workers.map((n) => [n.spec.name, deferred<void>()] as const));
+    const lane = async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+        const d = done.get(n.spec.name)!;
+        await this.startNode(n).then(d.resolve, d.reject);
+      }
+    };
+    void workersMay.then(
+      () => Promise.all(Array.from({ length: Math.min(WORKER_START_CONCURRENCY, queue.length) }, lane)),
+      (e: unknown) => done.forEach((d) => d.reject(e)),
+    );
+    for (const [name, d] of done) started.set(name, d.promise);
+    return started;
   }
 
   private addNodeProcess(name: string, role: Role, addr = this.nextAddress()): NodeProcess {
@@ -170,7 +222,7 @@ export class Lab {
   }
 
   /** The swarm through the Docker API: init on manager1, then join managers and workers. */
-  private async form(options: LabOptions, ready: (name: string) => Promise<void>): Promise<void> {
+  private async form(options: LabOptions, ready: (name: string) => Promise<void>, initialized: () => void): Promise<void> {
     const first = this.node('manager1');
     await ready('manager1');
     const api = this.client('manager1');
@@ -182,6 +234,7 @@ export class Lab {
       ...(options.defaultAddrPoolMaskLength ? { SubnetSize: options.defaultAddrPoolMaskLength } : {}),
       ...(options.autolock ? { AutoLockManagers: true, Spec: { EncryptionConfig: { AutoLockManagers: true } } } : {}),
     });
+    initialized();
     const swarm = await api.swarmInspect();
     const remote = `${first.spec.addr}:2377`;
     const others = [...this.nodes.values()].filter((n) => n.spec.name !== 'manager1');
@@ -305,20 +358,32 @@ export class Lab {
     return [...this.nodes.values()].map((n) => ({ name: n.spec.name, role: n.spec.role, addr: n.spec.addr, pid: n.pid, state: n.state }));
   }
 
-  /** The current leader's name, asking the running managers. */
+  /**
+   * The current leader's name, asking the running managers: the nodes started as managers and
+   * those the swarm last listed as managers (promoted workers) first, then — only when none of
+   * them leads — every other node. Asking every node on each poll would cost a hundred round trips
+   * on a big cluster.
+   */
   async leader(): Promise<string | undefined> {
+    const running = [...this.nodes.values()].filter((n) => n.state === 'running' && this.control.connected(n.spec.name));
+    const isManager = (n: NodeProcess) => n.spec.role === 'manager' || this.listedManagers.has(n.spec.name);
+    return (await this.leaderAmong(running.filter(isManager))) ?? (await this.leaderAmong(running.filter((n) => !isManager(n))));
+  }
+
+  /** Hostnames `docker node ls` last showed with a manager status (kept by allReady). */
+  private listedManagers = new Set<string>();
+
+  private async leaderAmong(nodes: NodeProcess[]): Promise<string | undefined> {
     const terms: { name: string; term: number; leader: string }[] = [];
     await Promise.all(
-      [...this.nodes.values()]
-        .filter((n) => n.state === 'running' && this.control.connected(n.spec.name))
-        .map(async (n) => {
-          try {
-            const st = (await this.control.request(n.spec.name, 'status', {}, 2000)) as { nodeId: string; raft?: { isLeader: boolean; term: number } };
-            if (st.raft?.isLeader) terms.push({ name: n.spec.name, term: st.raft.term, leader: st.nodeId });
-          } catch {
-            /* unreachable node: not the leader we can use */
-          }
-        }),
+      nodes.map(async (n) => {
+        try {
+          const st = (await this.control.request(n.spec.name, 'status', {}, 2000)) as { nodeId: string; raft?: { isLeader: boolean; term: number } };
+          if (st.raft?.isLeader) terms.push({ name: n.spec.name, term: st.raft.term, leader: st.nodeId });
+        } catch {
+          /* unreachable node: not the leader we can use */
+        }
+      }),
     );
     terms.sort((a, b) => b.term - a.term);
     return terms[0]?.name;
@@ -509,6 +574,7 @@ export class Lab {
     const leader = await this.leader();
     if (!leader) return false;
     const nodes = await this.client(leader, 3000).nodeList();
+    this.listedManagers = new Set(nodes.filter((n) => n.ManagerStatus).map((n) => n.Description?.Hostname ?? ''));
     const running = [...this.nodes.values()].filter((n) => n.state === 'running').map((n) => n.spec.name);
     const ready = new Set(nodes.filter((n) => n.Status?.State === 'ready').map((n) => n.Description?.Hostname));
     const leaders = nodes.filter((n) => n.ManagerStatus?.Leader).length;
@@ -527,6 +593,12 @@ export class Lab {
 
   /** Stops every node process (SIGTERM, then SIGKILL) and the control server. */
   async down(): Promise<void> {
+    this.closing = true;
+    // A start in flight spawns its process any moment now: let it, then stop it with the rest
+    // (bounded, so a node that never answers cannot hold `down` forever).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.starting]), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
     await Promise.all([...this.nodes.values()].map((n) => n.stop(3000).catch(() => n.kill())));
     await this.control.close();
     releaseBlock(this.record.addressBlock);
@@ -554,4 +626,14 @@ export function resolveAlias(ref: string): string {
 export function nodeAddress(block: number, index: number): string {
   const n = index + 2;
   return `127.${block}.${Math.floor(n / 250)}.${n % 250}`;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }

@@ -23,6 +23,15 @@ export interface NodeSpec {
   env?: Record<string, string>;
 }
 
+/**
+ * A node's environment: the launcher's without NODE_EXTRA_CA_CERTS, plus the node's extras. A node
+ * trusts only its swarm's root CA, while Node.js parses that bundle at every start (~50 ms of CPU
+ * and 1.5 MB per process, paid a hundred times when a hundred nodes start).
+ */
+function nodeEnvironment(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _unused, ...env } = process.env;
+  return { ...env, ...extra };
+}
 
 export class NodeProcess {
   private child: ChildProcess | undefined;
@@ -44,9 +53,10 @@ export class NodeProcess {
       process.execPath,
       [
         // A node holds little live data: a small young generation keeps its RSS down, and a
-        // worker (mostly idle, heartbeats and gossip) runs without V8's optimizing compiler.
+        // worker (mostly idle, heartbeats and gossip) runs without V8's optimizing compiler and
+        // gives the memory of its start and join back after 1 s of idling instead of V8's 8 s.
         '--max-semi-space-size=1',
-        ...(s.role === 'worker' ? ['--lite-mode'] : []),
+        ...(s.role === 'worker' ? ['--lite-mode', '--gc-memory-reducer-start-delay-ms=1000'] : []),
         // Extra Node.js flags for every node, e.g. SWARMLAB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
         ...(process.env.SWARMLAB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
         main,
@@ -58,7 +68,7 @@ export class NodeProcess {
         '--log-file', s.logFile,
         '--control', s.controlUrl,
       ],
-      { detached: true, stdio: ['ignore', 'pipe', out], env: s.env ? { ...process.env, ...s.env } : process.env },
+      { detached: true, stdio: ['ignore', 'pipe', out], env: nodeEnvironment(s.env) },
     );
     closeSync(out);
     this.child = child;

@@ -1,22 +1,6 @@
 import { PkiError } from './errors.js';
-import { decodePemBlocks, encodePem, exportPkcs8Pem, toArrayBuffer } from './pem.js';
-import { EC_SIGNING_ALGORITHM, generateEcKeyPair, x509 } from './webcrypto.js';
-
-/**
- * SwarmKit GenerateNewCSR: a fresh ECDSA P-256 key (PKCS#8 PEM) and a CSR signed by it.
- * The CSR carries no subject: the CA decides the node's identity, not the node.
- */
-export async function createNodeKeyAndCSR(): Promise<{ keyPem: string; csrPem: string }> {
-  const keys = await generateEcKeyPair();
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    keys,
-    signingAlgorithm: EC_SIGNING_ALGORITHM,
-  });
-  return {
-    keyPem: await exportPkcs8Pem(keys.privateKey),
-    csrPem: encodePem('CERTIFICATE REQUEST', csr.rawData),
-  };
-}
+import { decodePemBlocks, toArrayBuffer } from './pem.js';
+import { x509 } from './webcrypto.js';
 
 function csrError(message: string, cause?: unknown): PkiError {
   return new PkiError(message, { code: 'INVALID_CSR', cause });

@@ -1,5 +1,6 @@
 // The handful of DER encoders needed to write a PKCS#8 EncryptedPrivateKeyInfo by hand
-// (Node can decrypt any PBES2 key, but cannot choose SwarmKit's PBKDF2 parameters when encrypting).
+// (Node can decrypt any PBES2 key, but cannot choose SwarmKit's PBKDF2 parameters when encrypting)
+// and a node's certificate request (without loading an X.509 library).
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -38,4 +39,14 @@ export function derOid(dotted: string): Buffer {
     out.push(...chunk);
   }
   return tlv(0x06, Buffer.from(out));
+}
+
+/** A BIT STRING of whole bytes (no unused bits), as signatures and public keys are. */
+export function derBitString(bytes: Uint8Array): Buffer {
+  return tlv(0x03, Buffer.concat([Buffer.from([0]), Buffer.from(bytes)]));
+}
+
+/** A constructed context-specific tag [n] around `content` (IMPLICIT, as PKCS#10 attributes are). */
+export function derContext(n: number, content: Buffer): Buffer {
+  return tlv(0xa0 | n, content);
 }

@@ -1,4 +1,11 @@
-// Big-integer text encodings shared by identity IDs and join tokens (Go's big.Int.Text / SetString).
+// Big-integer text encodings shared by identity IDs and join tokens (Go's big.Int.Text / SetString),
+// and the sha256 hex digest join tokens and root CA digests are made of.
+
+import { createHash } from 'node:crypto';
+
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt('0x' + Buffer.from(bytes).toString('hex'));

@@ -1,7 +1,8 @@
 export { PkiError, type PkiErrorCode } from './errors.js';
 export { newIdentityId, isIdentityId } from './ids.js';
 export { createRootCA, loadRootCA, rootCADigest, ROOT_CN, ROOT_CA_EXPIRATION_MS, type RootCA } from './rootca.js';
-export { createNodeKeyAndCSR, verifyCSR } from './csr.js';
+export { verifyCSR } from './csr.js';
+export { createNodeKeyAndCSR } from './csr-request.js';
 export {
   validateCertExpiry,
   DEFAULT_NODE_CERT_EXPIRY_MS,

@@ -2,7 +2,7 @@
 // well-formed key PEM (PKCS#8 or SEC1 "EC PRIVATE KEY") is accepted.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { PkiError } from './errors.js';
-import { subtle, EC_KEY_ALGORITHM } from './webcrypto.js';
+import { subtle, EC_KEY_ALGORITHM } from './algorithms.js';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
 

@@ -1,5 +1,6 @@
-import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { PkiError } from './errors.js';
+import { sha256Hex } from './encoding.js';
 import { assertValidDate, backdatedNotBefore, randomSerialHex } from './certfields.js';
 import { certificateDersFromPem, encodePem, exportPkcs8Pem, importSigningKey, publicSpkiFromPrivatePem, toArrayBuffer } from './pem.js';
 import { EC_SIGNING_ALGORITHM, generateEcKeyPair, x509 } from './webcrypto.js';
@@ -23,10 +24,6 @@ export interface RootCA {
 /** Digest of a root bundle as `docker swarm ca` prints it: "sha256:<hex>" over the exact PEM bytes. */
 export function rootCADigest(pem: string): string {
   return 'sha256:' + sha256Hex(pem);
-}
-
-export function sha256Hex(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -1,8 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { bytesToBigInt, padLeft, parseBase36 } from './encoding.js';
+import { bytesToBigInt, padLeft, parseBase36, sha256Hex } from './encoding.js';
 import { PkiError } from './errors.js';
 import { certificateDersFromPem } from './pem.js';
-import { sha256Hex } from './rootca.js';
 
 /** SwarmKit ca/config.go constants. */
 const GENERATED_SECRET_ENTROPY_BYTES = 16;

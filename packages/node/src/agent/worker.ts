@@ -9,7 +9,7 @@ import type { EmulatedClock } from '../clock.js';
 import { toDockerTime } from '../clock.js';
 import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
-import { ContainerRuntime, type Container } from './exec/index.js';
+import type { Container, ContainerRuntime } from './exec/index.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 
 export interface TaskStatusReport {
@@ -58,13 +58,14 @@ const rank = (s: TaskState) => taskStateRank(s);
 
 export class Worker {
   private tasks = new Map<string, Tracked>();
-  private runtime: ContainerRuntime;
+  /** Created with the first container: the emulated programs are loaded only on a node that runs tasks. */
+  private runtime: ContainerRuntime | undefined;
+  private runtimeLoading: Promise<ContainerRuntime> | undefined;
   private freeAddresses: string[] = [];
   private pending: TaskStatusReport[] = [];
   private flushScheduled = false;
 
   constructor(private readonly o: WorkerOptions) {
-    this.runtime = new ContainerRuntime({ rejectUnknownImages: o.rejectUnknownImages, clock: o.clock });
     this.freeAddresses = containerAddresses(o.nodeAddr);
   }
 
@@ -226,14 +227,14 @@ export class Worker {
     const c = t.container!;
     const onExit = (id: string, code: number) => {
       if (id !== c.id) return;
-      this.runtime.off('exit', onExit);
+      this.runtime!.off('exit', onExit);
       this.unpublish(t);
       if (rank(t.state) >= rank('complete')) return;
       if (rank(t.task.DesiredState) >= rank('shutdown')) this.setState(t, 'shutdown');
       else if (code === 0) this.setState(t, 'complete');
       else this.setState(t, 'failed', { Err: `task: non-zero exit (${code})`, Message: 'started' });
     };
-    this.runtime.on('exit', onExit);
+    this.runtime!.on('exit', onExit);
     const st = c.status();
     if (st.state === 'exited') onExit(c.id, st.exitCode ?? 0);
   }
@@ -278,14 +279,22 @@ export class Worker {
     }
   }
 
-  private createContainer(task: Task, spec: NonNullable<Task['Spec']['ContainerSpec']>, blobs: Assignment | undefined, address: string): Promise<Container> {
+  private loadRuntime(): Promise<ContainerRuntime> {
+    return (this.runtimeLoading ??= import('./exec/index.js').then(({ ContainerRuntime }) => {
+      this.runtime = new ContainerRuntime({ rejectUnknownImages: this.o.rejectUnknownImages, clock: this.o.clock });
+      return this.runtime;
+    }));
+  }
+
+  private async createContainer(task: Task, spec: NonNullable<Task['Spec']['ContainerSpec']>, blobs: Assignment | undefined, address: string): Promise<Container> {
+    const runtime = await this.loadRuntime();
     const serviceName = blobs?.serviceName || task.ServiceID;
     const name = `${serviceName}.${task.Slot ?? task.NodeID}.${task.ID}`;
     // The runtime lays the container's root out (its directories included).
     const rootDir = join(this.o.rootDir, 'containers', task.ID);
     const secretData = new Map((blobs?.secrets ?? []).map((s) => [s.id, Buffer.from(s.data, 'base64')]));
     const configData = new Map((blobs?.configs ?? []).map((s) => [s.id, Buffer.from(s.data, 'base64')]));
-    return this.runtime.create({
+    return runtime.create({
       taskId: task.ID,
       serviceId: task.ServiceID,
       serviceName,
@@ -325,7 +334,7 @@ export class Worker {
 
   /** Every container, for the logs API and tests. */
   containers(): Container[] {
-    return this.runtime.list();
+    return this.runtime?.list() ?? [];
   }
 
   async stopAll(): Promise<void> {

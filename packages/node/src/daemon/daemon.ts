@@ -2,10 +2,19 @@
 // enters one only through init/join; it then runs an agent always and a manager when its role
 // says so. Everything it needs to come back as the same node lives in its state directory.
 
-// Only pki's light modules are imported statically; certificate work (and @peculiar/x509 with
-// it, ~15 MB) loads on first use, so an idle worker stays small.
-import { generateDataEncryptionKey, newIdentityId, parseUnlockKey, renewalTime } from '@swarmlab/pki';
-import { encodeConfChange, type Entry } from '@swarmlab/raft';
+// Only pki's light part is imported statically (a joiner's key, CSR and token check need no X.509
+// library). The CA's certificate work (@peculiar/x509) and everything a manager runs (Raft,
+// storage, store, control API) load on first use: a worker never loads them, and every node
+// starts with little to compile.
+import {
+  checkRemoteCA,
+  createNodeKeyAndCSR,
+  generateDataEncryptionKey,
+  newIdentityId,
+  parseJoinToken,
+  parseUnlockKey,
+  renewalTime,
+} from '@swarmlab/pki/light';
 import { dial, Gossip, Nic, SecurityConfig, TransportServer, type ServiceTable } from '@swarmlab/transport';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
@@ -16,25 +25,22 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
-import { commit, type ManagerContext } from '../manager/context.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
-import { newKeyRing } from '../manager/keymanager/keymanager.js';
 import type { Manager } from '../manager/manager.js';
-import { encodeMember, newRaftId, type RaftMember } from '../manager/raft/members.js';
-import { RaftNode } from '../manager/raft/raft-node.js';
+import type { RaftMember } from '../manager/raft/members.js';
+import type { RaftNode } from '../manager/raft/raft-node.js';
 import { ENGINE_VERSION, type ClusterObject, type NodeObject, type Role, type SwarmSpec } from '../manager/objects.js';
-import { MemoryStore } from '../store/memory.js';
+import type { MemoryStore } from '../store/memory.js';
 import { LogPublisher } from '../agent/log-publisher.js';
 import { ClusterEventLog } from '../manager/events/event-log.js';
-import { RaftDiskStorage } from '../storage/index.js';
 import { ManagerLinks } from './forwarder.js';
 import { StateDir, type DockerState, type KnownManager, type NodeCredentials } from './state-dir.js';
-import { fillSwarmSpec, defaultIngressNetwork } from './defaults.js';
+import { fillSwarmSpec } from './defaults.js';
 import { certInfo } from './cert-info.js';
+import type { Entry, ManagerContext } from './manager-side.js';
 
-const loadPki = () => import('@swarmlab/pki');
-const loadManager = () => import('../manager/manager.js');
-const loadCA = () => import('../manager/ca/server.js');
+const loadCertificates = () => import('./certificates.js');
+const loadManagerSide = () => import('./manager-side.js');
 
 const GOSSIP_PORT = 7946;
 
@@ -181,8 +187,8 @@ export class Daemon {
 
       this.state = 'pending';
       try {
-        const { createRootCA, createNodeKeyAndCSR, issueNodeCertificate, generateJoinToken } = await loadPki();
-        const { newNodeObject, tlsInfo } = await loadCA();
+        const { createRootCA, issueNodeCertificate, generateJoinToken } = await loadCertificates();
+        const { newNodeObject, tlsInfo, newRaftId, bootstrapRaft, newKeyRing, commit, defaultIngressNetwork } = await loadManagerSide();
         const ca = await createRootCA({ now: this.o.clock.date() });
         const clusterId = newIdentityId();
         const nodeId = newIdentityId();
@@ -289,7 +295,6 @@ export class Daemon {
       const remotes = req.RemoteAddrs ?? [];
       if (remotes.length === 0) throw new ApiError(400, 'at least 1 RemoteAddr is required to join');
       if (!req.JoinToken) throw new ApiError(400, 'invalid join token');
-      const { parseJoinToken, checkRemoteCA, createNodeKeyAndCSR } = await loadPki();
       let token;
       try {
         token = parseJoinToken(req.JoinToken);
@@ -357,6 +362,7 @@ export class Daemon {
 
   private async startManager(dek: Buffer | undefined): Promise<void> {
     if (!dek) throw new Error('a manager needs a raft data encryption key');
+    const { RaftDiskStorage, MemoryStore, RaftNode, Manager } = await loadManagerSide();
     const storage = await RaftDiskStorage.open(this.dir.root, dek);
     const store = new MemoryStore();
     const clock = this.o.clock;
@@ -393,7 +399,6 @@ export class Daemon {
     this.store = store;
     this.raft = raft;
     this.swarmEvents.watch(store, clock, storage.memory.hardStateNow().commit);
-    const { Manager } = await loadManager();
     this.manager = new Manager(ctx, {
       forward: (leaderAddr, op, args) =>
         this.links.call(
@@ -501,7 +506,6 @@ export class Daemon {
   private async requestCertificate(): Promise<{ certPem: string; keyPem: string; rootCAPem: string; role: Role }> {
     const leader = this.agent?.leaderAddr ?? this.managers.find((m) => m.node_id !== this.nodeId)?.addr ?? this.managers[0]?.addr;
     if (!leader) throw new Error('no manager known');
-    const { createNodeKeyAndCSR } = await loadPki();
     const { keyPem, csrPem } = await createNodeKeyAndCSR();
     const [host, port] = leader.split(':');
     const link = await dial({ nic: this.nic, host, port: Number(port), security: this.security });
@@ -714,6 +718,7 @@ export class Daemon {
     const others = [...this.raft.members.values()].filter((m) => m.raftId !== self.raftId).map((m) => m.raftId);
     await this.stopManager();
     const dek = (await this.dir.readCredentials()).dek!;
+    const { RaftDiskStorage, encodeConfChange } = await loadManagerSide();
     const storage = await RaftDiskStorage.open(this.dir.root, dek);
     try {
       // Drop what was never committed, then commit the removal of every other member (§1.3).
@@ -830,18 +835,3 @@ export class Daemon {
     return this.o.hostname || osHostname();
   }
 }
-
-/** Writes the first log entry of a one-member cluster (SwarmKit's first manager). */
-async function bootstrapRaft(dir: StateDir, dek: Buffer, member: RaftMember): Promise<void> {
-  await dir.writeRaftId(member.raftId);
-  const storage = await RaftDiskStorage.open(dir.root, dek);
-  const entry: Entry = {
-    term: 1,
-    index: 1,
-    type: 'confChange',
-    data: encodeConfChange({ changes: [{ type: 'addNode', nodeId: member.raftId }], context: encodeMember(member) }),
-  };
-  await storage.save({ hardState: { term: 1, vote: 0, commit: 1 }, entries: [entry] });
-  await storage.close();
-}
-

@@ -1,7 +1,7 @@
 // Defaults the daemon fills for zero values at `swarm init` (docker-cli README §4.2; real-swarm
 // api-swarm.json), and the ingress network every swarm starts with.
 
-import { newIdentityId } from '@swarmlab/pki';
+import { newIdentityId } from '@swarmlab/pki/light';
 import type { SwarmSpec } from '../manager/objects.js';
 import type { StoredObject } from '../store/memory.js';
 

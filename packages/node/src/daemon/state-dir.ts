@@ -8,7 +8,7 @@
 //   state.json                    known managers [{node_id, addr}]
 //   docker-state.json             the daemon's start configuration
 
-import { unwrapKey, wrapKey } from '@swarmlab/pki';
+import { unwrapKey, wrapKey } from '@swarmlab/pki/light';
 import { mkdir, open, readFile, rename, rm, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -76,7 +76,7 @@ export class StateDir {
     if (kek) headers['kek-version'] = '1';
     let keyPem = c.keyPem;
     if (kek) {
-      const { encryptPrivateKeyPem } = await import('@swarmlab/pki');
+      const { encryptPrivateKeyPem } = await import('./certificates.js');
       keyPem = encryptPrivateKeyPem(c.keyPem, kek, headers);
     } else if (Object.keys(headers).length > 0) {
       keyPem = withHeaders(c.keyPem, headers);
@@ -101,7 +101,7 @@ export class StateDir {
     let dek: Buffer | undefined;
     if (stored.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
       if (!kek) throw new Error('node is locked, and needs a valid unlock key');
-      const { decryptPrivateKeyPem } = await import('@swarmlab/pki');
+      const { decryptPrivateKeyPem } = await import('./certificates.js');
       keyPem = decryptPrivateKeyPem(stored, kek);
       if (headers['raft-dek']) dek = unwrapKey(kek, Buffer.from(headers['raft-dek'], 'base64'));
     } else {

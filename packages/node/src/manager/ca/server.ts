@@ -2,7 +2,7 @@
 // CSR and gets a node certificate; a node with a valid certificate renews it (role changes,
 // expiry). The root key lives only in the replicated cluster object, never on disk.
 
-import { certIssuerInfo, issueNodeCertificate, joinTokensEqual, loadRootCA, newIdentityId } from '@swarmlab/pki';
+import { certIssuerInfo, issueNodeCertificate, joinTokensEqual, loadRootCA, newIdentityId, type RootCA } from '@swarmlab/pki';
 import { DAEMON, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { ENGINE_PLUGINS, ENGINE_VERSION, type Availability, type NodeObject, type Role } from '../objects.js';
@@ -38,9 +38,20 @@ function certExpiryMs(ctx: ManagerContext): number | undefined {
   return ns ? ns / NS_PER_MS : undefined;
 }
 
+/**
+ * The cluster's current root CA, loaded once per root: pki keeps a RootCA's imported signing key
+ * with the object, so reusing it spares every join a key import and two certificate parses.
+ */
+let currentCA: RootCA | undefined;
+
+function rootCA(certPem: string, keyPem: string): RootCA {
+  if (currentCA?.certPem !== certPem || currentCA.keyPem !== keyPem) currentCA = loadRootCA(certPem, keyPem);
+  return currentCA;
+}
+
 async function sign(ctx: ManagerContext, csr: string, nodeId: string, role: Role) {
   const cluster = clusterOf(ctx);
-  const ca = loadRootCA(cluster.TLSInfo.TrustRoot, cluster.secrets.rootCAKeyPem);
+  const ca = rootCA(cluster.TLSInfo.TrustRoot, cluster.secrets.rootCAKeyPem);
   try {
     return await issueNodeCertificate(ca, csr, { nodeId, role, clusterId: cluster.ID, expiryMs: certExpiryMs(ctx), now: ctx.clock.date() });
   } catch (e) {

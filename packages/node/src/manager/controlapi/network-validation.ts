@@ -9,6 +9,8 @@ import { ApiError, daemon, grpcError } from '../../errors.js';
 import { contains, formatPrefix, isMasked, masked, overlaps, parseAddr, parsePrefix, type Family, type Prefix } from '../allocator/ip.js';
 
 export const PREDEFINED_NAMES: readonly string[] = ['bridge', 'host', 'none', 'default'];
+/** The local networks every swarm node has besides the predefined ones. */
+export const SWARM_LOCAL_NETWORKS: readonly string[] = ['docker_gwbridge'];
 /** Network drivers a Linux engine ships (`docker info` Plugins.Network). */
 export const BUILTIN_DRIVERS: readonly string[] = ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'];
 const PREDEFINED_LABEL = 'com.docker.swarm.predefined';

@@ -11,7 +11,7 @@ import type { StoredObject } from '../../store/memory.js';
 import { placeNetwork, type NodeWithAttachments } from '../allocator/network.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import type { NodeObject, ServiceObject, TaskObject } from '../objects.js';
-import { checkOnDaemon, checkOnManager, PREDEFINED_NAMES } from './network-validation.js';
+import { checkOnDaemon, checkOnManager, PREDEFINED_NAMES, SWARM_LOCAL_NETWORKS } from './network-validation.js';
 import {
   clusterView,
   lbEndpoint,
@@ -28,8 +28,8 @@ import {
 type Caller = { nodeId: string | null };
 type Op = { read: boolean; run: (ctx: ManagerContext, args: any, caller: Caller) => unknown };
 
-/** The local networks every swarm node has besides the predefined ones. */
-export const SWARM_LOCAL_NETWORKS: readonly string[] = ['docker_gwbridge'];
+// Defined with the validation the Engine API also uses, so a worker's engine need not load this module.
+export { SWARM_LOCAL_NETWORKS };
 
 export function networkOps(): Record<string, Op> {
   return {

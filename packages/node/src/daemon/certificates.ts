@@ -1,0 +1,5 @@
+// pki's CA machinery (X.509 through @peculiar/x509: ~85 ms to load and ~3 MB of heap). The daemon
+// imports this module only to create a CA and sign (swarm init) or to read and write an encrypted
+// key file (autolock, managers); a worker never does either, so it never loads it.
+
+export { createRootCA, decryptPrivateKeyPem, encryptPrivateKeyPem, generateJoinToken, issueNodeCertificate } from '@swarmlab/pki';
