@@ -34,3 +34,18 @@ export function newRaftId(inUse: Iterable<number>, random: () => number = Math.r
     if (!taken.has(id)) return id;
   }
 }
+
+/**
+ * What a member answers a Raft ID it has removed (SwarmKit's ProcessRaftMessage replies NotFound
+ * ErrMemberRemoved, etcd's peers 410 Gone). A member cut off while it was removed never receives
+ * the commit of its removal; this tells it, and it stops as a removed member does.
+ */
+export interface RemovedNotice {
+  type: 'MsgMemberRemoved';
+  from: number;
+  to: number;
+}
+
+export function isRemovedNotice(m: unknown): m is RemovedNotice {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'MsgMemberRemoved';
+}

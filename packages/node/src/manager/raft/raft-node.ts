@@ -24,7 +24,7 @@ import { Packr } from 'msgpackr';
 import type { EmulatedClock } from '../../clock.js';
 import type { TimingProfile } from '../../profile.js';
 import { validTransaction, type MemoryStore, type StoreConflictError, type Transaction } from '../../store/memory.js';
-import { decodeMember, encodeMember, type RaftMember } from './members.js';
+import { decodeMember, encodeMember, isRemovedNotice, type RaftMember, type RemovedNotice } from './members.js';
 
 /** What the Raft shell needs from disk (implemented by storage/RaftDiskStorage). */
 export interface RaftLogStore {
@@ -36,7 +36,7 @@ export interface RaftLogStore {
 
 /** How Raft messages leave this manager (the mTLS transport in production, a fake in tests). */
 export interface RaftTransport {
-  send(to: RaftMember, messages: Message[]): void;
+  send(to: RaftMember, messages: (Message | RemovedNotice)[]): void;
 }
 
 export interface RaftNodeOptions {
@@ -99,12 +99,16 @@ export class RaftNode extends EventEmitter {
   private processing = false;
   private again = false;
   private ticksWithoutLeader = 0;
+  /** SwarmKit campaignWhenAble: until the configuration is known, see whether we are its only voter. */
+  private campaignWhenAble = true;
   private confState: ConfState;
   private appliedIndex: number;
   private snapshotIndex: number;
   private snapshotInterval: number;
   /** A member joined since the last snapshot (see maybeSnapshot). */
   private memberAdded = false;
+  /** This manager learned it was removed ('removed' is emitted once). */
+  private removedSelf = false;
 
   constructor(private readonly o: RaftNodeOptions) {
     super();
@@ -160,11 +164,23 @@ export class RaftNode extends EventEmitter {
    * Messages from a peer manager (already authenticated by mTLS). `sender` is where the link
    * says they came from: a member we do not know yet (we restarted before applying the change
    * that added it) becomes reachable at once instead of waiting for a log we cannot fetch.
+   * A removed member is answered with a removal notice instead of being heard.
    */
-  receive(from: number, messages: Message[], sender?: { nodeId: string; addr: string }): void {
-    if (sender && !this.members.has(from) && !this.removed.has(from)) this.members.set(from, { raftId: from, ...sender });
+  receive(from: number, messages: (Message | RemovedNotice)[], sender?: { nodeId: string; addr: string }): void {
+    if (this.removed.has(from)) {
+      // Never a notice in answer to a notice: two managers that each applied the other's removal
+      // would otherwise echo them back and forth until their daemons stop them.
+      if (messages.some((m) => !isRemovedNotice(m))) this.tellRemoved(from, sender);
+      return;
+    }
+    if (sender && !this.members.has(from)) this.members.set(from, { raftId: from, ...sender });
     this.lastHeard.set(from, this.o.clock.now());
     for (const m of messages) {
+      if (isRemovedNotice(m)) {
+        // A stopped instance (the daemon already moved on) must not act on it.
+        if (m.to === this.raftId && this.running) this.learnRemoved('a member says this manager was removed', from);
+        continue;
+      }
       if (this.removed.has(m.from)) continue;
       try {
         this.node.step(m);
@@ -173,6 +189,23 @@ export class RaftNode extends EventEmitter {
       }
     }
     this.poke();
+  }
+
+  /**
+   * A removed member still talks to us: it missed the commit of its removal (it was cut off, or
+   * down). Answer as SwarmKit's ErrMemberRemoved, at the address its link came from.
+   */
+  private tellRemoved(raftId: number, sender: { nodeId: string; addr: string } | undefined): void {
+    if (!this.running || this.removedSelf || !sender) return;
+    this.o.transport.send({ raftId, ...sender }, [{ type: 'MsgMemberRemoved', from: this.raftId, to: raftId }]);
+  }
+
+  /** Once: the daemon then stops this manager and wipes its Raft data (SwarmKit's NodeRemoved). */
+  private learnRemoved(how: string, from?: number): void {
+    if (this.removedSelf) return;
+    this.removedSelf = true;
+    this.o.log?.('info', 'raft: removed from the cluster', { how, from });
+    this.emit('removed');
   }
 
   isLeader(): boolean {
@@ -373,11 +406,15 @@ export class RaftNode extends EventEmitter {
       }
       this.sendMessages(now);
     }
+    // This Ready's messages are addressed now, before its entries apply: applying the removal of
+    // a member drops it from the member list, yet the messages announcing that very commit must
+    // still reach it, or it never learns it was removed (etcd and SwarmKit send before applying).
+    const addressed = this.addresses(rd.messages);
     // Committed entries are already durable on a quorum, so they are applied (and their writers
     // answered) while our own disk write runs, as etcd's apply loop does. A snapshot must be
     // restored first, so with one the order stays disk → restore → apply.
     if (!rd.snapshot) this.applyReady(rd);
-    if (announcements.length > 0) setImmediate(() => this.running && this.sendMessages(announcements));
+    if (announcements.length > 0) setImmediate(() => this.running && this.sendMessages(announcements, addressed));
     if (mustSave) await (saved ?? save());
     if (rd.snapshot) {
       this.restoreSnapshotData(rd.snapshot.data);
@@ -386,8 +423,14 @@ export class RaftNode extends EventEmitter {
       this.snapshotIndex = rd.snapshot.metadata.index;
       this.applyReady(rd);
     }
-    this.sendMessages(later);
+    this.sendMessages(later, addressed);
     this.node.advance(rd);
+    // SwarmKit: the only member of its cluster (a fresh `swarm init`, or a single manager coming
+    // back) campaigns as soon as its configuration is known instead of waiting out an election timeout.
+    if (this.campaignWhenAble && this.confState.voters.length >= 1) {
+      this.campaignWhenAble = false;
+      if (this.confState.voters.length === 1 && this.confState.voters[0] === this.raftId) this.node.campaign();
+    }
     this.releaseReadWaiters();
     await this.maybeSnapshot();
   }
@@ -404,7 +447,18 @@ export class RaftNode extends EventEmitter {
     }
   }
 
-  private sendMessages(messages: Message[]): void {
+  /** The members the messages go to, as the member list has them now. */
+  private addresses(messages: Message[]): Map<number, RaftMember> {
+    const found = new Map<number, RaftMember>();
+    for (const m of messages) {
+      const member = this.members.get(m.to);
+      if (member) found.set(m.to, member);
+    }
+    return found;
+  }
+
+  /** Sends each peer its messages; `addressed` (from addresses()) serves peers no longer members. */
+  private sendMessages(messages: Message[], addressed?: Map<number, RaftMember>): void {
     if (messages.length === 0) return;
     const byPeer = new Map<number, Message[]>();
     for (const m of messages) {
@@ -413,8 +467,8 @@ export class RaftNode extends EventEmitter {
       else byPeer.set(m.to, [m]);
     }
     for (const [to, msgs] of byPeer) {
-      const member = this.members.get(to);
-        if (!member) continue;
+      const member = this.members.get(to) ?? addressed?.get(to);
+      if (!member) continue;
       this.o.transport.send(member, msgs);
     }
   }
@@ -445,7 +499,7 @@ export class RaftNode extends EventEmitter {
       this.confState = this.node.applyConfChange(cc);
       if (cc.changes.some((ch) => ch.type === 'addNode' || ch.type === 'addLearner')) this.memberAdded = true;
       this.emit('members', [...this.members.values()]);
-      if (cc.changes.some((ch) => ch.type === 'removeNode' && ch.nodeId === this.raftId)) this.emit('removed');
+      if (cc.changes.some((ch) => ch.type === 'removeNode' && ch.nodeId === this.raftId)) this.learnRemoved('applied its removal');
     } else if (e.data.length > 0) {
       let payload: Payload | undefined;
       try {
