@@ -651,9 +651,11 @@ export class Daemon {
     // A worker's key file is never encrypted (autolock is for managers).
     this.kek = undefined;
     // Renew until the leader has flipped our role and signs a worker certificate.
+    let lastRole: Role | undefined;
     for (let attempt = 0; attempt < 50 && this.state === 'active'; attempt++) {
       try {
         const c = await this.requestCertificate();
+        lastRole = c.role;
         if (c.role === 'worker') {
           await this.installCertificate(c, undefined);
           return;
@@ -663,6 +665,10 @@ export class Daemon {
       }
       await new Promise((r) => this.o.clock.setTimeout(() => r(undefined), this.o.profile.dispatcherHeartbeatMs));
     }
+    // Still a manager after all that: we were promoted again before we learned of the removal.
+    // Join Raft afresh, as SwarmKit's superviseManager restarts the manager after its
+    // roleChangeTimeout when the renewed certificate still says manager.
+    if (lastRole === 'manager' && this.state === 'active') await this.promoted();
   }
 
   private async stopManager(): Promise<void> {
