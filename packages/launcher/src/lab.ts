@@ -238,15 +238,22 @@ export class Lab {
     const swarm = await api.swarmInspect();
     const remote = `${first.spec.addr}:2377`;
     const others = [...this.nodes.values()].filter((n) => n.spec.name !== 'manager1');
-    // Managers join one at a time (each is a Raft membership change); workers all at once.
-    for (const n of others.filter((n) => n.spec.role === 'manager')) {
-      await ready(n.spec.name);
-      options.onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
-      await this.join(n.spec.name, remote, swarm.JoinTokens.Manager);
-    }
+    // Managers join one at a time (each is a Raft membership change); workers meanwhile, as
+    // their processes come up: a worker's join only needs the CA and the dispatcher on manager1.
+    const managers = (async () => {
+      for (const n of others.filter((n) => n.spec.role === 'manager')) {
+        await ready(n.spec.name);
+        options.onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
+        await this.join(n.spec.name, remote, swarm.JoinTokens.Manager);
+      }
+    })();
     const workers = others.filter((n) => n.spec.role === 'worker');
     if (workers.length > 0) options.onProgress?.(`docker swarm join ${workers.length} workers`);
-    await this.joinWorkers(workers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker, ready);
+    const joined = this.joinWorkers(workers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker, ready);
+    // Both settle before either failure is reported, so no join is left running behind us.
+    const [m, w] = await Promise.allSettled([managers, joined]);
+    if (m.status === 'rejected') throw m.reason;
+    if (w.status === 'rejected') throw w.reason;
   }
 
   /**
