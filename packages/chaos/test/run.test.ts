@@ -15,17 +15,7 @@ const home = mkdtempSync(join(tmpdir(), 'swarmlab-chaos-test-'));
 const onLab = (lab: Lab) => void labs.push(lab);
 
 afterAll(async () => {
-  for (const lab of labs) {
-    const pids = lab.pids();
-    await lab.down().catch(() => undefined);
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
+  for (const lab of labs) await lab.downForSure();
   rmSync(home, { recursive: true, force: true });
 }, 60_000);
 

@@ -135,15 +135,7 @@ describe('side by side with a real Docker swarm', () => {
   }, 180_000);
 
   afterAll(async () => {
-    const pids = lab?.pids() ?? [];
-    await Promise.allSettled([lab?.down(), existsSync(realWork) ? stopRealSwarm(realWork) : undefined]);
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    await Promise.allSettled([lab?.downForSure(), existsSync(realWork) ? stopRealSwarm(realWork) : undefined]);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }, 180_000);
 

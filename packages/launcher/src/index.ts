@@ -9,6 +9,6 @@ export { RemoteLab, type LabApi, type RemoteOptions } from './remote.js';
 export { SupervisorClient } from './remote-http.js';
 export { clusterState, clusterSummaries, runningClusters, type ClusterState, type ClusterSummary } from './remote-clusters.js';
 export { startSupervisor, type StartSupervisorOptions } from './supervisor-spawn.js';
-export { isAlive, killLeftovers, readRecord, runningNodePids, runningSupervisor } from './supervisor-cleanup.js';
+export { isAlive, killGroup, killLeftovers, readRecord, runningNodePids, runningSupervisor } from './supervisor-cleanup.js';
 export { tailLines, type TailOptions } from './supervisor-tail.js';
 export { supervisorSocket, LAUNCHER_LOG, type LiveNode, type SupervisorOptions } from './supervisor-protocol.js';

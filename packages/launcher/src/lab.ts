@@ -22,6 +22,7 @@ import {
 } from './faults.js';
 import { NodeProcess, type Role } from './node-process.js';
 import { allocateAddressBlock, clusterDir, releaseBlock, type ClusterRecord } from './paths.js';
+import { killGroup } from './supervisor-cleanup.js';
 
 export interface LabOptions {
   name?: string;
@@ -620,6 +621,16 @@ export class Lab {
   /** Every pid the Lab started (for tests that check nothing is left behind). */
   pids(): number[] {
     return [...this.nodes.values()].map((n) => n.pid).filter((p): p is number => p !== undefined);
+  }
+
+  /**
+   * down(), then SIGKILL every process group it started, whatever down() did or threw: what a
+   * test's afterAll calls so that no node outlives it, even after a failure.
+   */
+  async downForSure(): Promise<void> {
+    const pids = this.pids();
+    await this.down().catch(() => undefined);
+    pids.forEach(killGroup);
   }
 }
 

@@ -70,7 +70,8 @@ export function runningNodePids(dir: string): number[] {
   return (readRecord(dir)?.nodes ?? []).map((n) => n.pid).filter((p): p is number => p !== undefined && isNodeOf(p, dir));
 }
 
-function killGroup(pid: number): void {
+/** SIGKILLs a process group and its leader (node processes are started detached, as group leaders). */
+export function killGroup(pid: number): void {
   for (const target of [-pid, pid]) {
     try {
       process.kill(target, 'SIGKILL');

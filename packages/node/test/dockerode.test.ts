@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlServer, NodeProcess, waitFor } from '@swarmlab/launcher';
+import { ControlServer, killGroup, NodeProcess, waitFor } from '@swarmlab/launcher';
 
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-dockerode-'));
 const control = new ControlServer();
@@ -37,13 +37,7 @@ afterAll(async () => {
   for (const p of nodes) {
     const pid = p.pid;
     await p.stop(3000).catch(() => p.kill());
-    if (pid) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    if (pid) killGroup(pid);
   }
   await control.close();
   rmSync(home, { recursive: true, force: true });

@@ -22,17 +22,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
 /** Stops every Lab this file started; SIGKILLs any pid that is somehow still there. */
 export async function stopAllLabs(): Promise<void> {
-  for (const lab of labs.splice(0)) {
-    const pids = lab.pids();
-    await lab.down().catch(() => undefined);
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  }
+  for (const lab of labs.splice(0)) await lab.downForSure();
   for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
 }
 

@@ -101,39 +101,37 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** `map[string]map[string]bool`: JSON null leaves a key without values, or a value false. */
 function mapForm(parsed: unknown): Fields | undefined {
   if (parsed === null) return new Map();
-  if (!isObject(parsed)) return undefined;
-  const fields: Fields = new Map();
-  for (const [key, values] of Object.entries(parsed)) {
-    if (values === null) {
-      fields.set(key, new Map());
-      continue;
-    }
+  return readFields(parsed, (values) => {
     if (!isObject(values)) return undefined;
     const set = new Map<string, boolean>();
     for (const [value, on] of Object.entries(values)) {
       if (on !== null && typeof on !== 'boolean') return undefined;
       set.set(value, on === true);
     }
-    fields.set(key, set);
-  }
-  return fields;
+    return set;
+  });
 }
 
 /** `map[string][]string`, the legacy form; every listed value counts as set. */
 function arrayForm(parsed: unknown): Fields | undefined {
-  if (!isObject(parsed)) return undefined;
-  const fields: Fields = new Map();
-  for (const [key, values] of Object.entries(parsed)) {
-    if (values === null) {
-      fields.set(key, new Map());
-      continue;
-    }
+  return readFields(parsed, (values) => {
     if (!Array.isArray(values)) return undefined;
     const set = new Map<string, boolean>();
     for (const v of values) {
       if (v !== null && typeof v !== 'string') return undefined;
       set.set(v ?? '', true);
     }
+    return set;
+  });
+}
+
+/** The outer object of either form: a key with JSON null has no values; `valueSet` reads the rest (undefined: malformed). */
+function readFields(parsed: unknown, valueSet: (values: unknown) => Map<string, boolean> | undefined): Fields | undefined {
+  if (!isObject(parsed)) return undefined;
+  const fields: Fields = new Map();
+  for (const [key, values] of Object.entries(parsed)) {
+    const set = values === null ? new Map<string, boolean>() : valueSet(values);
+    if (!set) return undefined;
     fields.set(key, set);
   }
   return fields;
