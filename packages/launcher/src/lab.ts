@@ -124,6 +124,8 @@ export class Lab {
       const started = lab.startInStages(swarmInitialized.promise);
       for (const p of started.values()) p.catch(() => undefined);
       const all = Promise.all(started.values()).then(() => lab.saveRecord());
+      // When forming fails first, `all` is never awaited: its rejection must not end the process.
+      all.catch(() => undefined);
       if (forming) {
         await lab.form(options, (name) => started.get(name)!, swarmInitialized.resolve);
         lab.record.formed = true;

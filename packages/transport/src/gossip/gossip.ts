@@ -79,6 +79,8 @@ export class Gossip extends EventEmitter<GossipEvents> {
   private readonly acks = new Map<number, () => void>();
   private readonly suspicionTimers = new Map<string, NodeJS.Timeout>();
   private readonly intervals: NodeJS.Timeout[] = [];
+  /** Runs only while broadcasts wait: an idle member has nothing to gossip and should not wake for it. */
+  private gossipTimer: NodeJS.Timeout | null = null;
   private readonly sleeps = new Set<() => void>();
   private readonly relayTimers = new Set<NodeJS.Timeout>();
   private readonly seenUser = new Set<string>();
@@ -113,7 +115,6 @@ export class Gossip extends EventEmitter<GossipEvents> {
     socket.on('message', (packet, from) => this.onPacket(packet, from));
     this.intervals.push(
       setInterval(() => void this.probe(), this.timing.probeIntervalMs),
-      setInterval(() => this.gossipRound(), this.timing.gossipIntervalMs),
       setInterval(() => this.pushPull(), this.timing.pushPullIntervalMs),
     );
   }
@@ -189,6 +190,7 @@ export class Gossip extends EventEmitter<GossipEvents> {
     if (encoded.length > max) throw new GossipError(`gossip message too large (${encoded.length} bytes, at most ${max})`);
     this.remember(`${message.origin}:${message.seq}`);
     this.broadcasts.queue(`u:${message.origin}:${message.seq}`, encoded);
+    this.gossipSoon();
   }
 
   /**
@@ -213,6 +215,7 @@ export class Gossip extends EventEmitter<GossipEvents> {
     if (this.closed) return;
     this.closed = true;
     for (const interval of this.intervals) clearInterval(interval);
+    if (this.gossipTimer) clearInterval(this.gossipTimer);
     for (const timer of this.suspicionTimers.values()) clearTimeout(timer);
     this.suspicionTimers.clear();
     for (const timer of this.relayTimers) clearTimeout(timer);
@@ -269,6 +272,7 @@ export class Gossip extends EventEmitter<GossipEvents> {
     this.remember(id);
     // Pass it on: an epidemic, so one member that missed the origin's packets still gets it.
     this.broadcasts.queue(`u:${id}`, encodeMessage(message));
+    this.gossipSoon();
     if (message.origin !== this.name) this.emit('message', { topic: message.topic, body: message.body, from: message.origin });
   }
 
@@ -286,6 +290,7 @@ export class Gossip extends EventEmitter<GossipEvents> {
     for (const effect of effects) {
       if (effect.kind === 'broadcast') {
         this.broadcasts.queue(`m:${effect.message.name}`, encodeMessage(effect.message));
+        this.gossipSoon();
       } else if (effect.kind === 'suspect-timer') {
         this.startSuspicion(effect.name, effect.incarnation);
       } else {
@@ -379,8 +384,17 @@ export class Gossip extends EventEmitter<GossipEvents> {
 
   // ---- gossip and anti-entropy ----
 
+  /** Starts the gossip rounds if they are not running (something was just queued). */
+  private gossipSoon(): void {
+    if (this.gossipTimer === null && !this.closed) this.gossipTimer = setInterval(() => this.gossipRound(), this.timing.gossipIntervalMs);
+  }
+
   private gossipRound(): void {
-    if (this.closed || this.broadcasts.length === 0) return;
+    if (this.closed || this.broadcasts.length === 0) {
+      if (this.gossipTimer) clearInterval(this.gossipTimer);
+      this.gossipTimer = null;
+      return;
+    }
     const now = performance.now();
     const candidates = this.membership
       .others(['alive', 'suspect', 'dead', 'left'])

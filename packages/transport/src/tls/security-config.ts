@@ -102,9 +102,10 @@ export class SecurityConfig {
         minVersion: 'TLSv1.2',
         ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305',
         ...(this.certPem !== undefined ? { cert: this.certPem, key: this.keyPem } : {}),
-        // Only the swarm's roots, even none (an anonymous join dial): without `ca` Node would load
-        // its ~140 public web roots into every node process (~25 ms of CPU and ~1.3 MB each).
-        ca: this.rootPems,
+        // No trust store at all: peers are verified by checkPeer against the swarm's roots (OpenSSL
+        // decides nothing, see peer-chain.ts). Any `ca` entry, even the swarm's one root, makes Node
+        // build its store of ~140 public web roots first: 30-50 ms of CPU and ~1.3 MB in every node.
+        ca: [],
       });
     }
     return this.context;
