@@ -3,6 +3,7 @@
 // `{"message": …}` error bodies.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { apiError, readJsonBody, REQUEST_TOO_LARGE, type GoType } from '@swarmlab/api';
 import { toApiError } from '../errors.js';
 
@@ -126,11 +127,45 @@ export async function jsonBody<T>(req: Request, type: GoType): Promise<T> {
 /** Bodies already encoded, by answer: a memoized read returns the same object until the store moves. */
 const encoded = new WeakMap<object, Buffer>();
 
+/**
+ * Gzipped answers, for clients that ask (the docker CLI sends `Accept-Encoding: gzip` and Go
+ * decodes it transparently; dockerd itself never compresses, so nothing a client sees changes).
+ * Only large bodies, and only once the same answer is served a second time: a list of a thousand
+ * tasks read over and over then costs the kernel 30 KB to copy instead of 600 KB, while an answer
+ * that changes with every write is never compressed for nothing.
+ */
+const GZIP_MIN_BYTES = 16 * 1024;
+const gzipped = new WeakMap<object, Buffer | 'served once'>();
+
+function acceptsGzip(res: ServerResponse): boolean {
+  const accepted = res.req?.headers['accept-encoding'];
+  return typeof accepted === 'string' && /(^|,)\s*gzip\s*(,|$)/i.test(accepted);
+}
+
+function gzippedBody(res: ServerResponse, value: object, body: Buffer): Buffer | undefined {
+  if (body.length < GZIP_MIN_BYTES || !acceptsGzip(res)) return undefined;
+  const seen = gzipped.get(value);
+  if (seen === undefined) {
+    gzipped.set(value, 'served once');
+    return undefined;
+  }
+  if (seen !== 'served once') return seen;
+  const z = gzipSync(body, { level: 1 });
+  gzipped.set(value, z);
+  return z;
+}
+
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   let body: Buffer | string;
   if (value !== null && typeof value === 'object') {
     let cached = encoded.get(value);
     if (!cached) encoded.set(value, (cached = Buffer.from(JSON.stringify(value) + '\n')));
+    const z = gzippedBody(res, value, cached);
+    if (z) {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': z.length });
+      res.end(z);
+      return;
+    }
     body = cached;
   } else body = value === undefined ? '' : JSON.stringify(value) + '\n';
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
