@@ -9,4 +9,5 @@ export { renewalTime } from './renewal.js';
 export { generateUnlockKey, formatUnlockKey, parseUnlockKey, generateKek } from './unlockkey.js';
 export { generateDataEncryptionKey, encryptWithKey, decryptWithKey, wrapKey, unwrapKey } from './keywrap.js';
 export { createNodeKeyAndCSR } from './csr-request.js';
-export { parseJoinToken, checkRemoteCA, type ParsedJoinToken } from './tokens.js';
+export { parseJoinToken, checkRemoteCA, generateJoinToken, joinTokensEqual, type ParsedJoinToken } from './tokens.js';
+export { MIN_NODE_CERT_EXPIRY_MS } from './expiry.js';

@@ -187,8 +187,8 @@ export class Daemon {
 
       this.state = 'pending';
       try {
-        const { createRootCA, issueNodeCertificate, generateJoinToken } = await loadCertificates();
-        const { newNodeObject, tlsInfo, newRaftId, bootstrapRaft, newKeyRing, commit, defaultIngressNetwork } = await loadManagerSide();
+        const { createRootCA, issueNodeCertificate, generateJoinToken, tlsInfo } = await loadCertificates();
+        const { newNodeObject, newRaftId, bootstrapRaft, newKeyRing, commit, defaultIngressNetwork } = await loadManagerSide();
         const ca = await createRootCA({ now: this.o.clock.date() });
         const clusterId = newIdentityId();
         const nodeId = newIdentityId();

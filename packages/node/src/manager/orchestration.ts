@@ -5,7 +5,7 @@
 // tasks overlap their commits). It converges: a run on a stable store decides nothing.
 
 import type { Node, Service, Task } from '@swarmlab/api';
-import { newIdentityId } from '@swarmlab/pki';
+import { newIdentityId } from '@swarmlab/pki/light';
 import { toDockerTime } from '../clock.js';
 import { patched, type Change, type StoredObject } from '../store/memory.js';
 import { clusterOf, commit, type ManagerContext } from './context.js';

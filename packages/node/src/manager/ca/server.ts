@@ -2,7 +2,8 @@
 // CSR and gets a node certificate; a node with a valid certificate renews it (role changes,
 // expiry). The root key lives only in the replicated cluster object, never on disk.
 
-import { certIssuerInfo, issueNodeCertificate, joinTokensEqual, loadRootCA, newIdentityId, type RootCA } from '@swarmlab/pki';
+import type { RootCA } from '@swarmlab/pki';
+import { joinTokensEqual, newIdentityId } from '@swarmlab/pki/light';
 import { DAEMON, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { ENGINE_PLUGINS, ENGINE_VERSION, type Availability, type NodeObject, type Role } from '../objects.js';
@@ -44,25 +45,20 @@ function certExpiryMs(ctx: ManagerContext): number | undefined {
  */
 let currentCA: RootCA | undefined;
 
-function rootCA(certPem: string, keyPem: string): RootCA {
-  if (currentCA?.certPem !== certPem || currentCA.keyPem !== keyPem) currentCA = loadRootCA(certPem, keyPem);
-  return currentCA;
-}
-
 async function sign(ctx: ManagerContext, csr: string, nodeId: string, role: Role) {
+  // The X.509 half of pki (@peculiar/x509, ~0.1 s of CPU to load) is loaded by the first manager
+  // that signs, not by every manager as it starts.
+  const { issueNodeCertificate, loadRootCA } = await import('@swarmlab/pki');
   const cluster = clusterOf(ctx);
-  const ca = rootCA(cluster.TLSInfo.TrustRoot, cluster.secrets.rootCAKeyPem);
+  const { TrustRoot: certPem } = cluster.TLSInfo;
+  const keyPem = cluster.secrets.rootCAKeyPem;
+  if (currentCA?.certPem !== certPem || currentCA.keyPem !== keyPem) currentCA = loadRootCA(certPem, keyPem);
+  const ca = currentCA;
   try {
     return await issueNodeCertificate(ca, csr, { nodeId, role, clusterId: cluster.ID, expiryMs: certExpiryMs(ctx), now: ctx.clock.date() });
   } catch (e) {
     throw grpcError('InvalidArgument', e instanceof Error ? e.message : String(e));
   }
-}
-
-/** Docker's TLSInfo: the trust root and the issuer's subject and public key (base64 DER). */
-export function tlsInfo(trustRoot: string) {
-  const i = certIssuerInfo(trustRoot);
-  return { TrustRoot: trustRoot, CertIssuerSubject: i.certIssuerSubject, CertIssuerPublicKey: i.certIssuerPublicKey };
 }
 
 export function newNodeObject(
@@ -72,7 +68,8 @@ export function newNodeObject(
   availability: Availability,
   d: NodeDescriptionInput,
 ): NodeObject {
-  const trustRoot = clusterOf(ctx).TLSInfo.TrustRoot;
+  // A new node's certificate is issued by the cluster's current root: the cluster's TLSInfo.
+  const { TrustRoot, CertIssuerSubject, CertIssuerPublicKey } = clusterOf(ctx).TLSInfo;
   const now = ctx.clock.iso();
   return {
     ID: nodeId,
@@ -85,7 +82,7 @@ export function newNodeObject(
       Platform: { Architecture: d.arch ?? 'x86_64', OS: d.os ?? 'linux' },
       Resources: { NanoCPUs: d.nanoCPUs ?? 2_000_000_000, MemoryBytes: d.memoryBytes ?? 2 * 1024 ** 3 },
       Engine: { EngineVersion: ENGINE_VERSION, ...(d.engineLabels ? { Labels: d.engineLabels } : {}), Plugins: ENGINE_PLUGINS },
-      TLSInfo: tlsInfo(trustRoot),
+      TLSInfo: { TrustRoot, CertIssuerSubject, CertIssuerPublicKey },
     },
     Status: { State: 'unknown', Addr: d.addr },
     role,

@@ -5,7 +5,7 @@
 // service spec names.
 
 import { ambiguous, ingressInUse, networkInUse, notFound, taskStateRank, type Network, type NetworkCreateRequest, type PeerInfo, type ServiceSpec, type Task } from '@swarmlab/api';
-import { newIdentityId } from '@swarmlab/pki';
+import { newIdentityId } from '@swarmlab/pki/light';
 import { ApiError, daemon, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import { placeNetwork, type NodeWithAttachments } from '../allocator/network.js';

@@ -12,7 +12,7 @@ import {
   ONLY_LABELS_UPDATABLE,
   SECRET_DATA_SIZE,
 } from '@swarmlab/api';
-import { newIdentityId } from '@swarmlab/pki';
+import { newIdentityId } from '@swarmlab/pki/light';
 import { ApiError, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import { commit, type ManagerContext } from '../context.js';

@@ -14,7 +14,7 @@ import {
   type ServiceSpec,
   type ServiceSpecInput,
 } from '@swarmlab/api';
-import { newIdentityId } from '@swarmlab/pki';
+import { newIdentityId } from '@swarmlab/pki/light';
 import { ApiError, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
 import { allocateEndpoint } from '../allocator/endpoint.js';

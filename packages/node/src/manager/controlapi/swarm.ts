@@ -7,7 +7,7 @@ import {
   NEGATIVE_HEARTBEAT_PERIOD,
   validateSwarmSpecName,
 } from '@swarmlab/api';
-import { formatUnlockKey, generateJoinToken, generateKek, MIN_NODE_CERT_EXPIRY_MS } from '@swarmlab/pki';
+import { formatUnlockKey, generateJoinToken, generateKek, MIN_NODE_CERT_EXPIRY_MS } from '@swarmlab/pki/light';
 import { ApiError, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { publicCluster, type SwarmSpec } from '../objects.js';
