@@ -111,7 +111,8 @@ function compareStdout(step: Step, real: string, swarmlab: string, nr: Normalize
       // An error answer may not be JSON on one side: then the text is what differs.
       if (!pr.ok || !ps.ok) return compareLines(lines(nr.text(r)), lines(ns.text(s)), 'line');
       const out: Omit<Difference, 'step'>[] = [];
-      compareJson(nr.json(sortArrays(pr.value, step.sortBy ?? [])), ns.json(sortArrays(ps.value, step.sortBy ?? [])), '', out);
+      const prepare = (value: unknown): unknown => (step.canonical ?? ((v: unknown) => v))(sortArrays(value, step.sortBy ?? []));
+      compareJson(nr.json(prepare(pr.value)), ns.json(prepare(ps.value)), '', out);
       return out;
     }
     case 'table': {

@@ -37,6 +37,38 @@ const tasksOf = (service: string): string => `/tasks?filters=${encodeURIComponen
 /** Task lists in an order that depends neither on IDs nor on timing: slot, then desired and observed state. */
 const TASK_ORDER = ['Slot', 'DesiredState', 'Status.State'];
 
+/**
+ * Task lists with each network's addresses handed out in slot order. SwarmKit's allocator takes a
+ * new service's tasks from a map, so which slot gets which address varies run to run on the real
+ * daemon; the set of addresses per network is what both must agree on.
+ */
+export function addressesInSlotOrder(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  type Attachment = { Network?: { ID?: string }; Addresses?: string[] };
+  const attachments = value.flatMap((task: { NetworksAttachments?: Attachment[] }) => task?.NetworksAttachments ?? []);
+  const byNetwork = new Map<string, Attachment[]>();
+  for (const a of attachments) {
+    const id = a.Network?.ID ?? '';
+    byNetwork.set(id, [...(byNetwork.get(id) ?? []), a]);
+  }
+  const ipOrder = (address: string): number[] => address.split(/[./]/).map(Number);
+  const byIp = (x: string, y: string): number => {
+    const [a, b] = [ipOrder(x), ipOrder(y)];
+    const i = a.findIndex((n, k) => n !== b[k]);
+    return i < 0 ? a.length - b.length : a[i] - b[i];
+  };
+  const copy = structuredClone(value) as { NetworksAttachments?: Attachment[] }[];
+  const copies = copy.flatMap((task) => task?.NetworksAttachments ?? []);
+  for (const group of byNetwork.values()) {
+    const sorted = group.flatMap((a) => a.Addresses ?? []).sort(byIp);
+    for (const a of group) {
+      const target = copies[attachments.indexOf(a)];
+      if (target.Addresses) target.Addresses = sorted.splice(0, target.Addresses.length);
+    }
+  }
+  return copy;
+}
+
 const running = (service: string, n: number, update?: 'completed' | 'rollback_completed'): Settle =>
   update ? { service, running: n, update } : { service, running: n };
 
@@ -115,8 +147,8 @@ const services: Step[] = [
   { name: 'service ps web', before: running('web', 2), docker: ['service', 'ps', 'web'], output: 'table' },
   { name: 'service ps edge', docker: ['service', 'ps', 'edge'], output: 'table' },
   { name: 'node ps self', docker: ['node', 'ps', 'self'], output: 'table' },
-  { name: 'tasks of web', get: tasksOf('web'), output: 'json', sortBy: TASK_ORDER },
-  { name: 'tasks of edge', get: tasksOf('edge'), output: 'json', sortBy: TASK_ORDER },
+  { name: 'tasks of web', get: tasksOf('web'), output: 'json', sortBy: TASK_ORDER, canonical: addressesInSlotOrder },
+  { name: 'tasks of edge', get: tasksOf('edge'), output: 'json', sortBy: TASK_ORDER, canonical: addressesInSlotOrder },
   { name: 'service inspect web', docker: ['service', 'inspect', 'web'], output: 'json' },
   { name: 'service inspect --pretty web', docker: ['service', 'inspect', '--pretty', 'web'], output: 'text' },
   { name: 'service inspect edge', docker: ['service', 'inspect', 'edge'], output: 'json' },
@@ -138,7 +170,7 @@ const services: Step[] = [
   },
   { name: 'service ps nowhere', before: { service: 'nowhere', pending: 1 }, docker: ['service', 'ps', 'nowhere'], output: 'table' },
   { name: 'service ps --no-trunc nowhere', docker: ['service', 'ps', '--no-trunc', 'nowhere'], output: 'table' },
-  { name: 'tasks of nowhere', get: tasksOf('nowhere'), output: 'json', sortBy: TASK_ORDER },
+  { name: 'tasks of nowhere', get: tasksOf('nowhere'), output: 'json', sortBy: TASK_ORDER, canonical: addressesInSlotOrder },
   { name: 'service ls with pending', docker: ['service', 'ls'], output: 'table' },
 ];
 

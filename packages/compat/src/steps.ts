@@ -33,6 +33,8 @@ interface StepBase {
   before?: Settle;
   /** Arrays in the JSON output sorted by these fields (dotted paths) before comparing. */
   sortBy?: string[];
+  /** Rewrites the parsed JSON on both sides after sorting, for what the real daemon orders at random. */
+  canonical?: (value: unknown) => unknown;
   /** Narrows stdout to the part that is compared (e.g. the Swarm section of `docker info`). */
   select?: (stdout: string) => string;
 }

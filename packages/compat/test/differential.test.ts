@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ABSENT,
   SCENARIO,
+  addressesInSlotOrder,
   compareLines,
   compareTranscripts,
   formatDifferences,
@@ -231,6 +232,20 @@ describe('normalizer, tables and comparison', () => {
       { where: 'line 2', real: 'b', swarmlab: 'x' },
       { where: 'line 5', real: '(absent)', swarmlab: 'e' },
     ]);
+  });
+
+  it('hands each network\'s task addresses out in slot order, whichever slot the allocator gave them to', () => {
+    const task = (slot: number, ...attachments: [string, string][]) => ({
+      Slot: slot,
+      NetworksAttachments: attachments.map(([id, address]) => ({ Network: { ID: id }, Addresses: [address] })),
+    });
+    const tasks = [task(1, ['net', '10.0.1.10/24'], ['ingress', '10.0.0.4/24']), task(2, ['net', '10.0.1.9/24'], ['ingress', '10.0.0.3/24']), task(3)];
+    expect(addressesInSlotOrder(tasks)).toEqual([
+      task(1, ['net', '10.0.1.9/24'], ['ingress', '10.0.0.3/24']),
+      task(2, ['net', '10.0.1.10/24'], ['ingress', '10.0.0.4/24']),
+      { Slot: 3, NetworksAttachments: [] },
+    ]);
+    expect(tasks[0].NetworksAttachments[0].Addresses).toEqual(['10.0.1.10/24']);
   });
 
   it('sorts differences into deliberate, known bugs and unexplained, and reports fixed bugs', () => {
