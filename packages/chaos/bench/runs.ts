@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBundle } from '@swarmlab/launcher';
+import { prepareNodeProgram } from '@swarmlab/launcher';
 import { runChaos } from '../src/run/index.js';
 
 const TIME_MS = Number(process.env.BENCH_CHAOS_MS ?? 60_000);
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-bench-chaos-'));
 try {
-  await nodeBundle();
+  await prepareNodeProgram();
   const marks: [string, number][] = [];
   const t0 = performance.now();
   let last = t0;

@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerClient } from '@swarmlab/api';
-import { Lab, nodeBundle } from '../src/index.js';
+import { Lab, prepareNodeProgram } from '../src/index.js';
 
 const SERVICES = 100;
 const REPLICAS = 10;
@@ -217,7 +217,7 @@ function rawGets(pid: number | undefined, addr: string, path: string, gzip = tru
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-bench-api-'));
 const rows: Row[] = [];
 try {
-  await nodeBundle();
+  await prepareNodeProgram();
   const lab = await Lab.up({ name: 'bench-api', managers: 3, workers: 4, fresh: true, home });
   try {
     const leader = (await lab.leader())!;

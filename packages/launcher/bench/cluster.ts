@@ -12,7 +12,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Lab, nodeBundle } from '../src/index.js';
+import { Lab, prepareNodeProgram } from '../src/index.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '5' }, big: { type: 'boolean', default: false }, 'only-up': { type: 'boolean', default: false } },
@@ -200,7 +200,7 @@ async function upTimes(): Promise<void> {
 try {
   console.log(`swarmlab cluster benchmark (${SECONDS} s per load)`);
   // Build the node bundle first: its one-off build is not part of `up`.
-  await nodeBundle();
+  await prepareNodeProgram();
   await upTimes();
   if (!values['only-up']) {
     const ours = await swarmlabWrites();

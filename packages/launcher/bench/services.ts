@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Lab, nodeBundle } from '../src/index.js';
+import { Lab, prepareNodeProgram } from '../src/index.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' } }, allowPositionals: true });
 const RUNS = Math.max(1, Number(values.runs) || 1);
@@ -64,7 +64,7 @@ const ms = (t: number) => `${Math.round(t)} ms`;
 const seconds = (t: number) => `${(t / 1000).toFixed(2)} s`;
 const rows: [string, string, string][] = [];
 try {
-  await nodeBundle();
+  await prepareNodeProgram();
   const lab = await Lab.up({ name: 'bench-services', managers: 3, workers: 10, fresh: true, home });
   try {
     const cases = [

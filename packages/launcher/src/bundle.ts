@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_ENTRY = join(PACKAGES, 'node', 'src', 'main.ts');
-const DIST = join(PACKAGES, 'node', 'dist');
-export const NODE_BUNDLE = join(DIST, 'swarmd.mjs');
+export const NODE_DIST = join(PACKAGES, 'node', 'dist');
+export const NODE_BUNDLE = join(NODE_DIST, 'swarmd.mjs');
 const CHUNKS = 'chunks';
 
 /** Old chunks stay this long: a node started from an older build may still load one lazily. */
@@ -31,12 +31,12 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Moves a finished build from `staging` into dist: chunks first (their names carry a content
+ * Moves a finished build from `staging` into NODE_DIST: chunks first (their names carry a content
  * hash, so they never replace a file a running node uses), the entry last, each by rename — a
  * node starting meanwhile sees the old build or the new one, never half of one.
  */
 function install(staging: string): void {
-  const chunks = join(DIST, CHUNKS);
+  const chunks = join(NODE_DIST, CHUNKS);
   mkdirSync(chunks, { recursive: true });
   const built = join(staging, CHUNKS);
   for (const name of existsSync(built) ? readdirSync(built) : []) renameSync(join(built, name), join(chunks, name));
@@ -59,7 +59,7 @@ export function nodeBundle(): Promise<string> {
     const newest = Math.max(...sources.map(newestSource), statSync(fileURLToPath(import.meta.url)).mtimeMs);
     if (existsSync(NODE_BUNDLE) && statSync(NODE_BUNDLE).mtimeMs >= newest) return NODE_BUNDLE;
     // Several launchers (parallel test files) may build at once: each in its own directory.
-    const staging = join(DIST, `.build-${process.pid}-${Date.now()}`);
+    const staging = join(NODE_DIST, `.build-${process.pid}-${Date.now()}`);
     try {
       await build({
         entryPoints: { swarmd: NODE_ENTRY },

@@ -1,7 +1,6 @@
 export { Lab, resolveAlias, nodeAddress, type LabOptions, type NodeView, type LabEvent } from './lab.js';
 export { waitFor, type Condition } from './wait.js';
-export { NodeProcess, type NodeSpec, type Role } from './node-process.js';
-export { nodeBundle, NODE_BUNDLE } from './bundle.js';
+export { NodeProcess, prepareNodeProgram, type NodeSpec, type Role } from './node-process.js';
 export { ControlServer } from './control-server.js';
 export * from './faults.js';
 export { swarmlabHome, clusterDir, listClusters, type ClusterRecord } from './paths.js';
