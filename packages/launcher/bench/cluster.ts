@@ -6,7 +6,7 @@
 // Flags: --seconds N (per load, default 5), --big (also `up` of 100 nodes), --only-up (skip the
 // write, failover and etcd part: only `up`, RSS and idle CPU).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -171,6 +171,20 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]);
 }
 
+/**
+ * Wall time of a bare `node -e 0` (best of 5): a yardstick printed with the results, because a
+ * virtual machine's speed drifts (this one's by ±50 % over hours) and every figure here is CPU-bound.
+ */
+function nodeStartupMs(): number {
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const started = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0']);
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return best;
+}
+
 async function upTimes(): Promise<void> {
   const t0 = performance.now();
   const lab = await Lab.up({ name: 'bench-up', managers: 3, workers: 7, fresh: true, home });
@@ -201,6 +215,7 @@ try {
   console.log(`swarmlab cluster benchmark (${SECONDS} s per load)`);
   // Build the node bundle first: its one-off build is not part of `up`.
   await prepareNodeProgram();
+  row('yardstick: `node -e 0` on this machine', `${nodeStartupMs().toFixed(0)} ms`, 'machine speed drifts; compare runs by it');
   await upTimes();
   if (!values['only-up']) {
     const ours = await swarmlabWrites();
