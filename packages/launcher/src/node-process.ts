@@ -54,7 +54,8 @@ const WORKER_NICE = 10;
  * reconnects starve it further: `up` of 100 nodes saw 8 elections and 2,000 ended sessions. Workers
  * therefore run at a lower priority. Each node leads its own session (detached), and with Linux
  * autogroups the scheduler weighs sessions, not processes, so the session's autogroup gets the nice
- * value too. Lowering a priority needs no privilege.
+ * value too. Lowering a priority needs no privilege; a worker promoted to manager raises its own
+ * back (daemon/cpu-priority.ts in the node), which does.
  */
 function yieldToManagers(pid: number): void {
   try {
