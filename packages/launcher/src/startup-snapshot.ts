@@ -54,7 +54,12 @@ function prune(keep: string): void {
 
 /** Path of a startup snapshot for processes run with exactly these V8 flags, or undefined if none can be built. */
 export function startupSnapshot(v8Flags: string[]): Promise<string | undefined> {
-  const key = keyOf(v8Flags);
+  let key: string;
+  try {
+    key = keyOf(v8Flags);
+  } catch {
+    return Promise.resolve(undefined);
+  }
   let pending = building.get(key);
   if (!pending) {
     pending = (async () => {
