@@ -337,15 +337,41 @@ export class Lab {
   private async join(name: string, remote: string, token: string): Promise<void> {
     const n = this.node(name);
     const deadline = Date.now() + 20_000;
-    for (;;) {
+    for (let retried = false; ; retried = true) {
       try {
         await this.client(name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.spec.addr, RemoteAddrs: [remote], JoinToken: token });
+        if (retried) await this.removeOrphansOf(name, remote);
         return;
       } catch (e) {
         const transient = /lost leader status|does not have a leader|deadline exceeded|Unavailable/.test(String(e));
         if (!transient || Date.now() > deadline) throw e;
         await new Promise((r) => setTimeout(r, 100));
       }
+    }
+  }
+
+  /**
+   * A join that failed after the CA had issued its certificate (the leader lost its leadership
+   * before it answered, say) leaves a node object that no process will ever use: the retry made a
+   * new key and got a new node ID. A person would see it Down in `docker node ls` and remove it; so
+   * does the launcher, once the retry has succeeded (demoting it first if it was to be a manager).
+   * Best effort: what cannot be removed stays listed, as it would on a real swarm.
+   */
+  private async removeOrphansOf(name: string, remote: string): Promise<void> {
+    const manager = [...this.nodes.values()].find((m) => `${m.spec.addr}:2377` === remote)?.spec.name;
+    if (!manager) return;
+    try {
+      const self = (await this.client(name).info()).Swarm?.NodeID;
+      const api = this.client(manager, 5000);
+      // Hostnames are unique in a lab: an entry with ours and another ID is not a live process.
+      const orphans = (await api.nodeList()).filter((o) => o.Description?.Hostname === name && self && o.ID !== self);
+      for (const orphan of orphans) {
+        if (orphan.Spec?.Role === 'manager') await api.nodeUpdate(orphan.ID, orphan.Version?.Index ?? 0, { ...orphan.Spec, Role: 'worker' });
+        await waitFor(() => api.nodeRemove(orphan.ID, true).then(() => true, () => false), 10_000, `${orphan.ID} removed`);
+        this.log({ kind: 'process', action: 'orphan removed', node: name, nodeId: orphan.ID });
+      }
+    } catch {
+      /* best effort */
     }
   }
 
