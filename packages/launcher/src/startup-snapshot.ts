@@ -3,8 +3,8 @@
 // Why: Node.js ships the compiled code of its built-in modules in a cache that V8 accepts only when
 // the process runs with the flags the cache was made under — the defaults. Every node runs with
 // V8 flags (a small young generation; workers also --lite-mode), so without a snapshot each process
-// compiles Node's own JavaScript again: measured ~0.1 s of CPU per process, 40 % of a worker's
-// start and join. A snapshot built with `--build-snapshot` under the same flags carries a matching
+// compiles Node's own JavaScript again: measured 40-60 ms of CPU per process here, a fifth of what
+// a worker costs to start. A snapshot built with `--build-snapshot` under the same flags carries a matching
 // cache. It holds nothing of swarmlab: its main function runs the bundle given on the command line
 // as Node would, so the bundle can change without a rebuild.
 //
