@@ -217,15 +217,14 @@ async function upTimes(): Promise<void> {
   if (values.big) {
     const t1 = performance.now();
     const big = await Lab.up({ name: 'bench-big', managers: 3, workers: 97, fresh: true, home });
-    const upMs = Math.round(performance.now() - t1);
-    row('up: 100 nodes Ready from nothing', `${upMs} ms`, `target ≤ 20 s; ${leaderTerms(big)} leader term(s) while forming`);
+    row('up: 100 nodes Ready from nothing', `${Math.round(performance.now() - t1)} ms`, `target ≤ 20 s; ${leaderTerms(big)} leader term(s) while forming`);
     await big.down();
   }
 }
 
 try {
   console.log(`swarmlab cluster benchmark (${SECONDS} s per load)`);
-  // Build the node bundle first: its one-off build is not part of `up`.
+  // Build the node bundle and the startup snapshots first: their one-off build is not part of `up`.
   await prepareNodeProgram();
   row('yardstick: `node -e 0` on this machine', `${nodeStartupMs().toFixed(0)} ms`, 'machine speed drifts; compare runs by it');
   await upTimes();
