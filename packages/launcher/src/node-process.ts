@@ -3,9 +3,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, closeSync, mkdirSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { openSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { nodeBundle } from './bundle.js';
 import { startupSnapshot } from './startup-snapshot.js';
 
@@ -70,6 +71,22 @@ function yieldToManagers(pid: number): void {
   }
 }
 
+/**
+ * The role a node's certificate gives it (OU swarm-manager or swarm-worker), else the one it was
+ * created with: a promoted worker restarts with a manager's flags and priority, a demoted manager
+ * with a worker's.
+ */
+export function currentRole(spec: Pick<NodeSpec, 'role' | 'stateDir'>): Role {
+  try {
+    const { subject } = new X509Certificate(readFileSync(join(spec.stateDir, 'certificates', 'swarm-node.crt')));
+    if (/^OU=swarm-manager$/m.test(subject)) return 'manager';
+    if (/^OU=swarm-worker$/m.test(subject)) return 'worker';
+  } catch {
+    /* not in a swarm yet */
+  }
+  return spec.role;
+}
+
 /** Builds what a node process starts from (the bundle, a snapshot per role), so that the first start does not wait for it. */
 export async function prepareNodeProgram(): Promise<void> {
   await Promise.all([nodeBundle(), startupSnapshot(nodeV8Flags('manager')), startupSnapshot(nodeV8Flags('worker'))]);
@@ -91,7 +108,8 @@ export class NodeProcess {
     const s = this.spec;
     // The launcher never imports node internals: it runs the node program as a separate process.
     const main = await nodeBundle();
-    const v8Flags = nodeV8Flags(s.role);
+    const role = currentRole(s);
+    const v8Flags = nodeV8Flags(role);
     // Extra Node.js flags for every node, e.g. SWARMLAB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
     // They may hold V8 flags the snapshot was not built with: such nodes start without one.
     const extra = (process.env.SWARMLAB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -114,7 +132,7 @@ export class NodeProcess {
       { detached: true, stdio: ['ignore', 'pipe', out], env: nodeEnvironment(s.env) },
     );
     closeSync(out);
-    if (s.role === 'worker' && child.pid !== undefined) yieldToManagers(child.pid);
+    if (role === 'worker' && child.pid !== undefined) yieldToManagers(child.pid);
     this.child = child;
     this.pid = child.pid;
     this.state = 'running';

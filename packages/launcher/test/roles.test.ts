@@ -1,0 +1,43 @@
+// A node restarts with the flags and CPU priority of the role its certificate gives it: a promoted
+// worker comes back as a manager (no --lite-mode, normal priority), whatever it was created as.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Lab } from '../src/index.js';
+import { currentRole } from '../src/node-process.js';
+
+const home = mkdtempSync(join(tmpdir(), 'swarmlab-roles-'));
+let lab: Lab | undefined;
+afterAll(async () => {
+  await lab?.downForSure();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+/** The nice value the scheduler weighs the process's session by (0 on kernels without autogroups, as everything then is). */
+const autogroupNice = (pid: number) =>
+  existsSync(`/proc/${pid}/autogroup`) ? Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1] ?? 0) : undefined;
+const hasAutogroups = existsSync('/proc/self/autogroup');
+
+describe('a node process', () => {
+  it('is started as the role its certificate says, so a promoted worker restarts as a manager', async () => {
+    expect(currentRole({ role: 'worker', stateDir: join(home, 'nowhere') })).toBe('worker');
+    lab = await Lab.up({ name: 'roles', managers: 1, workers: 1, fresh: true, home });
+    const worker = lab.node('worker1');
+    expect(cmdline(worker.pid!)).toContain('--lite-mode');
+    if (hasAutogroups) expect(autogroupNice(worker.pid!)).toBe(10);
+
+    const api = lab.client('manager1');
+    const node = await api.nodeInspect('worker1');
+    await api.nodeUpdate(node.ID, node.Version!.Index!, { ...node.Spec!, Role: 'manager' });
+    // The node renews its certificate for the new role.
+    await lab.waitFor(() => currentRole(worker.spec) === 'manager', 20_000, 'a manager certificate on worker1');
+
+    await lab.restart('worker1');
+    expect(cmdline(worker.pid!)).not.toContain('--lite-mode');
+    if (hasAutogroups) expect(autogroupNice(worker.pid!)).toBe(0);
+    await lab.waitFor(() => lab!.allReady(), 20_000, 'every node Ready');
+  }, 60_000);
+});
