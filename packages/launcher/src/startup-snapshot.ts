@@ -53,13 +53,17 @@ function prune(keep: string): void {
 }
 
 /** Path of a startup snapshot for processes run with exactly these V8 flags, or undefined if none can be built. */
-export function startupSnapshot(v8Flags: string[]): Promise<string | undefined> {
+export async function startupSnapshot(v8Flags: string[]): Promise<string | undefined> {
   let key: string;
   try {
     key = keyOf(v8Flags);
   } catch {
-    return Promise.resolve(undefined);
+    return undefined;
   }
+  const earlier = building.get(key);
+  const known = await earlier;
+  // Built earlier in this process, then deleted (dist cleaned): build it again.
+  if (known && !existsSync(known) && building.get(key) === earlier) building.delete(key);
   let pending = building.get(key);
   if (!pending) {
     pending = (async () => {

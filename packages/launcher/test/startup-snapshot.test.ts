@@ -2,7 +2,7 @@
 // snapshot must run the module named on the command line exactly as Node would run it directly.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,15 @@ describe('startup snapshot', () => {
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ args: ['--addr', '127.0.0.1'], url: true, answer: 42 });
     expect(run.status).toBe(3);
+  });
+
+  it('is built again when its file was deleted after it was built', async () => {
+    // Flags no node runs with: nodes other test files start meanwhile need their own blobs.
+    const flags = ['--max-semi-space-size=3'];
+    const blob = (await startupSnapshot(flags))!;
+    rmSync(blob);
+    expect(await startupSnapshot(flags)).toBe(blob);
+    expect(existsSync(blob)).toBe(true);
   });
 
   it('is refused by V8 under other flags, which is why each flag set has its own', async () => {
