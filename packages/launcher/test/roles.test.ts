@@ -32,8 +32,10 @@ describe('a node process', () => {
     const api = lab.client('manager1');
     const node = await api.nodeInspect('worker1');
     await api.nodeUpdate(node.ID, node.Version!.Index!, { ...node.Spec!, Role: 'manager' });
-    // The node renews its certificate for the new role.
+    // The node renews its certificate for the new role, then joins Raft. Restarting it before it is
+    // a member would leave the two-member configuration without a quorum.
     await lab.waitFor(() => currentRole(worker.spec) === 'manager', 20_000, 'a manager certificate on worker1');
+    await lab.waitFor(async () => (await api.nodeInspect('worker1')).ManagerStatus?.Reachability === 'reachable', 20_000, 'worker1 a reachable manager');
 
     await lab.restart('worker1');
     expect(cmdline(worker.pid!)).not.toContain('--lite-mode');
