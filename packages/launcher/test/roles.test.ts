@@ -21,6 +21,21 @@ const autogroupNice = (pid: number) =>
   existsSync(`/proc/${pid}/autogroup`) ? Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1] ?? 0) : undefined;
 const hasAutogroups = existsSync('/proc/self/autogroup');
 
+function logTail(file: string): string {
+  const text = [file, `${file}.out`].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('\n');
+  return text.split('\n').slice(-30).join('\n');
+}
+
+async function within<T>(ms: number, work: Promise<T>, explain: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(explain())), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('a node process', () => {
   it('is started as the role its certificate says, so a promoted worker restarts as a manager', async () => {
     expect(currentRole({ role: 'worker', stateDir: join(home, 'nowhere') })).toBe('worker');
@@ -37,7 +52,8 @@ describe('a node process', () => {
     await lab.waitFor(() => currentRole(worker.spec) === 'manager', 20_000, 'a manager certificate on worker1');
     await lab.waitFor(async () => (await api.nodeInspect('worker1')).ManagerStatus?.Reachability === 'reachable', 20_000, 'worker1 a reachable manager');
 
-    await lab.restart('worker1');
+    // A restart that never reaches "swarmd ready" would otherwise only show as the test's timeout.
+    await within(20_000, lab.restart('worker1'), () => `worker1 did not restart; its log ends:\n${logTail(worker.spec.logFile)}`);
     expect(cmdline(worker.pid!)).not.toContain('--lite-mode');
     if (hasAutogroups) expect(autogroupNice(worker.pid!)).toBe(0);
     await lab.waitFor(() => lab!.allReady(), 20_000, 'every node Ready');
