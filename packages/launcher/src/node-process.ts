@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { openSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
+import { identityFromCertificate } from '@swarmlab/transport/identity';
 import { nodeBundle } from './bundle.js';
 import { startupSnapshot } from './startup-snapshot.js';
 
@@ -72,15 +73,14 @@ function yieldToManagers(pid: number): void {
 }
 
 /**
- * The role a node's certificate gives it (OU swarm-manager or swarm-worker), else the one it was
+ * The role a node's certificate gives it (its OU, read as peers read it), else the one it was
  * created with: a promoted worker restarts with a manager's flags and priority, a demoted manager
  * with a worker's.
  */
 export function currentRole(spec: Pick<NodeSpec, 'role' | 'stateDir'>): Role {
   try {
-    const { subject } = new X509Certificate(readFileSync(join(spec.stateDir, 'certificates', 'swarm-node.crt')));
-    if (/^OU=swarm-manager$/m.test(subject)) return 'manager';
-    if (/^OU=swarm-worker$/m.test(subject)) return 'worker';
+    const identity = identityFromCertificate(new X509Certificate(readFileSync(join(spec.stateDir, 'certificates', 'swarm-node.crt'))));
+    if (typeof identity !== 'string') return identity.role;
   } catch {
     /* not in a swarm yet */
   }
