@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { NODE_DIST } from './bundle.js';
 
 const SNAPSHOTS = join(NODE_DIST, 'snapshots');
@@ -26,14 +26,23 @@ const ENTRY = "require('v8').startupSnapshot.setDeserializeMainFunction(() => re
 /** Blobs of other Node binaries or flags are removed after this long (a node reads its blob only at start). */
 const BLOB_KEEP_MS = 24 * 3600_000;
 
+/** Builds in flight, by key: concurrent callers share one. */
 const building = new Map<string, Promise<string | undefined>>();
+/** Keys by flag set: the Node binary is stat'ed once per flag set, not on every node start. */
+const keys = new Map<string, string>();
 
 function keyOf(v8Flags: string[]): string {
-  const binary = statSync(process.execPath);
-  return createHash('sha256')
-    .update(JSON.stringify([process.execPath, process.version, binary.size, binary.mtimeMs, process.env.NODE_OPTIONS ?? '', v8Flags, ENTRY]))
-    .digest('hex')
-    .slice(0, 16);
+  const flags = JSON.stringify(v8Flags);
+  let key = keys.get(flags);
+  if (key === undefined) {
+    const binary = statSync(process.execPath);
+    key = createHash('sha256')
+      .update(JSON.stringify([process.execPath, process.version, binary.size, binary.mtimeMs, process.env.NODE_OPTIONS ?? '', v8Flags, ENTRY]))
+      .digest('hex')
+      .slice(0, 16);
+    keys.set(flags, key);
+  }
+  return key;
 }
 
 function run(args: string[]): Promise<boolean> {
@@ -52,7 +61,28 @@ function prune(keep: string): void {
   }
 }
 
-/** Path of a startup snapshot for processes run with exactly these V8 flags, or undefined if none can be built. */
+/** Builds the blob in a directory of its own and installs it by rename (several launchers may build at once). */
+async function build(v8Flags: string[], blob: string): Promise<string | undefined> {
+  const staging = join(SNAPSHOTS, `.build-${process.pid}-${Date.now()}`);
+  try {
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, 'entry.cjs'), ENTRY);
+    const built = join(staging, 'snapshot.blob');
+    if (!(await run([...v8Flags, '--snapshot-blob', built, '--build-snapshot', join(staging, 'entry.cjs')])) || !existsSync(built)) return undefined;
+    renameSync(built, blob);
+    prune(basename(blob));
+    return blob;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Path of a startup snapshot for processes run with exactly these V8 flags, or undefined if none
+ * can be built. The file is the cache: one deleted after it was built (dist cleaned) is built again.
+ */
 export async function startupSnapshot(v8Flags: string[]): Promise<string | undefined> {
   let key: string;
   try {
@@ -60,33 +90,11 @@ export async function startupSnapshot(v8Flags: string[]): Promise<string | undef
   } catch {
     return undefined;
   }
-  const earlier = building.get(key);
-  const known = await earlier;
-  // Built earlier in this process, then deleted (dist cleaned): build it again.
-  if (known && !existsSync(known) && building.get(key) === earlier) building.delete(key);
+  const blob = join(SNAPSHOTS, `${key}.blob`);
+  if (existsSync(blob)) return blob;
   let pending = building.get(key);
   if (!pending) {
-    pending = (async () => {
-      const blob = join(SNAPSHOTS, `${key}.blob`);
-      if (existsSync(blob)) return blob;
-      // Several launchers may build at once: each in its own directory, installed by rename.
-      const staging = join(SNAPSHOTS, `.build-${process.pid}-${Date.now()}`);
-      try {
-        mkdirSync(staging, { recursive: true });
-        writeFileSync(join(staging, 'entry.cjs'), ENTRY);
-        const built = join(staging, 'snapshot.blob');
-        if (!(await run([...v8Flags, '--snapshot-blob', built, '--build-snapshot', join(staging, 'entry.cjs')])) || !existsSync(built)) return undefined;
-        renameSync(built, blob);
-        prune(`${key}.blob`);
-        return blob;
-      } catch {
-        return undefined;
-      } finally {
-        rmSync(staging, { recursive: true, force: true });
-      }
-    })();
-    // A failed build is retried by the next caller; a built one is remembered.
-    void pending.then((blob) => blob ?? building.delete(key));
+    pending = build(v8Flags, blob).finally(() => building.delete(key));
     building.set(key, pending);
   }
   return pending;
