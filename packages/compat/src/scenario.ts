@@ -45,9 +45,9 @@ const TASK_ORDER = ['Slot', 'DesiredState', 'Status.State'];
 export function addressesInSlotOrder(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
   type Attachment = { Network?: { ID?: string }; Addresses?: string[] };
-  const attachments = value.flatMap((task: { NetworksAttachments?: Attachment[] }) => task?.NetworksAttachments ?? []);
+  const tasks = structuredClone(value) as { NetworksAttachments?: Attachment[] }[];
   const byNetwork = new Map<string, Attachment[]>();
-  for (const a of attachments) {
+  for (const a of tasks.flatMap((task) => task?.NetworksAttachments ?? [])) {
     const id = a.Network?.ID ?? '';
     byNetwork.set(id, [...(byNetwork.get(id) ?? []), a]);
   }
@@ -57,16 +57,12 @@ export function addressesInSlotOrder(value: unknown): unknown {
     const i = a.findIndex((n, k) => n !== b[k]);
     return i < 0 ? a.length - b.length : a[i] - b[i];
   };
-  const copy = structuredClone(value) as { NetworksAttachments?: Attachment[] }[];
-  const copies = copy.flatMap((task) => task?.NetworksAttachments ?? []);
+  // The clone's attachments, in slot order, get their network's addresses back in address order.
   for (const group of byNetwork.values()) {
     const sorted = group.flatMap((a) => a.Addresses ?? []).sort(byIp);
-    for (const a of group) {
-      const target = copies[attachments.indexOf(a)];
-      if (target.Addresses) target.Addresses = sorted.splice(0, target.Addresses.length);
-    }
+    for (const a of group) if (a.Addresses) a.Addresses = sorted.splice(0, a.Addresses.length);
   }
-  return copy;
+  return tasks;
 }
 
 const running = (service: string, n: number, update?: 'completed' | 'rollback_completed'): Settle =>

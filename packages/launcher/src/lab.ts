@@ -362,9 +362,10 @@ export class Lab {
     if (!manager) return;
     try {
       const self = (await this.client(name).info()).Swarm?.NodeID;
+      if (!self) return;
       const api = this.client(manager, 5000);
       // Hostnames are unique in a lab: an entry with ours and another ID is not a live process.
-      const orphans = (await api.nodeList()).filter((o) => o.Description?.Hostname === name && self && o.ID !== self);
+      const orphans = (await api.nodeList()).filter((o) => o.Description?.Hostname === name && o.ID !== self);
       for (const orphan of orphans) {
         if (orphan.Spec?.Role === 'manager') await api.nodeUpdate(orphan.ID, orphan.Version?.Index ?? 0, { ...orphan.Spec, Role: 'worker' });
         await waitFor(() => api.nodeRemove(orphan.ID, true).then(() => true, () => false), 10_000, `${orphan.ID} removed`);
