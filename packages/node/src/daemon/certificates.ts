@@ -4,7 +4,7 @@
 
 import { certIssuerInfo } from '@swarmlab/pki';
 
-export { createRootCA, decryptPrivateKeyPem, encryptPrivateKeyPem, generateJoinToken, issueNodeCertificate } from '@swarmlab/pki';
+export { createRootCA, decryptPrivateKeyPem, encryptPrivateKeyPem, issueNodeCertificate } from '@swarmlab/pki';
 
 /** Docker's TLSInfo: the trust root and the issuer's subject and public key (base64 DER). */
 export function tlsInfo(trustRoot: string) {

@@ -10,6 +10,7 @@ import {
   checkRemoteCA,
   createNodeKeyAndCSR,
   generateDataEncryptionKey,
+  generateJoinToken,
   newIdentityId,
   parseJoinToken,
   parseUnlockKey,
@@ -188,7 +189,7 @@ export class Daemon {
 
       this.state = 'pending';
       try {
-        const { createRootCA, issueNodeCertificate, generateJoinToken, tlsInfo } = await loadCertificates();
+        const { createRootCA, issueNodeCertificate, tlsInfo } = await loadCertificates();
         const { newNodeObject, newRaftId, bootstrapRaft, newKeyRing, commit, defaultIngressNetwork } = await loadManagerSide();
         const ca = await createRootCA({ now: this.o.clock.date() });
         const clusterId = newIdentityId();
