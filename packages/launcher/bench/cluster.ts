@@ -243,7 +243,8 @@ async function upTimes(): Promise<void> {
 
 try {
   console.log(`swarmlab cluster benchmark (${SECONDS} s per load)`);
-  // Build the node bundle and the startup snapshots first: their one-off build is not part of `up`.
+  // Build the node bundle, the startup snapshots and the code cache first: like an image a cluster
+  // tool pulls once, their one-off build is not part of `up`.
   await prepareNodeProgram();
   row('yardstick: `node -e 0` on this machine', `${nodeStartupMs().toFixed(0)} ms`, 'machine speed drifts; compare runs by it');
   await upTimes();

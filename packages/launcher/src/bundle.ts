@@ -1,11 +1,16 @@
 // Node processes run from pre-bundled JavaScript, not through tsx: a node then starts in ~0.1 s
 // instead of ~0.5 s of TypeScript compilation, which matters when `up` starts 100 of them.
-// The bundle is split at the program's dynamic imports: a node starts with the Engine API, the
-// daemon and the agent only, and loads the manager (Raft, control API, CA, X.509) and the
-// emulated container programs when it first needs them — a worker never parses the manager.
+// Three CommonJS files (CommonJS because only a script can be compiled with V8's code cache in
+// Node 20; see packages/node/src/boot/code-cache.ts):
+//   swarmd.cjs       the entry (boot.ts): loads the other two through the code cache
+//   swarmd-main.cjs  the node program. What it imports dynamically (the manager with Raft, the
+//                    control API and the CA; the emulated container programs) is bundled in but
+//                    runs only when first imported, so a worker never initializes the manager.
+//   x509.cjs         @peculiar/x509 and its ASN.1 stack, a third of the code, which only the CA
+//                    and certificate files need: not held in every worker's memory.
 // The bundle is rebuilt whenever a source file of the workspace is newer than it.
 
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +18,24 @@ import { fileURLToPath } from 'node:url';
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_ENTRY = join(PACKAGES, 'node', 'src', 'main.ts');
 export const NODE_DIST = join(PACKAGES, 'node', 'dist');
-export const NODE_BUNDLE = join(NODE_DIST, 'swarmd.mjs');
-const CHUNKS = 'chunks';
+export const NODE_BUNDLE = join(NODE_DIST, 'swarmd.cjs');
 
-/** Old chunks stay this long: a node started from an older build may still load one lazily. */
-const CHUNK_KEEP_MS = 24 * 3600_000;
+/** The library kept out of the program's bundle (see above). */
+export const SEPARATE_LIBRARY = '@peculiar/x509';
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Smaller source reads and hashes faster and costs less memory in each of a hundred nodes.
+  minify: true,
+  keepNames: true,
+  logLevel: 'error',
+};
+
+/** The node program's build (tests read its import graph from the metafile). */
+export const programBuild: BuildOptions = { ...common, entryPoints: [NODE_ENTRY], external: [SEPARATE_LIBRARY] };
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -31,22 +49,14 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Moves a finished build from `staging` into NODE_DIST: chunks first (their names carry a content
- * hash, so they never replace a file a running node uses), the entry last, each by rename — a
- * node starting meanwhile sees the old build or the new one, never half of one.
+ * Moves a finished build from `staging` into NODE_DIST, each file by rename and the entry last: a
+ * node starting meanwhile gets whole files (the entry loads whichever program is there). Code
+ * caches of the old program can never match the new one: they go.
  */
 function install(staging: string): void {
-  const chunks = join(NODE_DIST, CHUNKS);
-  mkdirSync(chunks, { recursive: true });
-  const built = join(staging, CHUNKS);
-  for (const name of existsSync(built) ? readdirSync(built) : []) renameSync(join(built, name), join(chunks, name));
-  renameSync(join(staging, 'swarmd.mjs'), NODE_BUNDLE);
+  for (const name of ['swarmd-main.cjs', 'x509.cjs', 'swarmd.cjs']) renameSync(join(staging, name), join(NODE_DIST, name));
+  rmSync(join(NODE_DIST, 'code-cache'), { recursive: true, force: true });
   rmSync(staging, { recursive: true, force: true });
-  const now = Date.now();
-  for (const name of readdirSync(chunks)) {
-    const p = join(chunks, name);
-    if (now - statSync(p).mtimeMs > CHUNK_KEEP_MS) rmSync(p, { force: true });
-  }
 }
 
 let building: Promise<string> | undefined;
@@ -60,24 +70,13 @@ export function nodeBundle(): Promise<string> {
     if (existsSync(NODE_BUNDLE) && statSync(NODE_BUNDLE).mtimeMs >= newest) return NODE_BUNDLE;
     // Several launchers (parallel test files) may build at once: each in its own directory.
     const staging = join(NODE_DIST, `.build-${process.pid}-${Date.now()}`);
+    mkdirSync(staging, { recursive: true });
     try {
-      await build({
-        entryPoints: { swarmd: NODE_ENTRY },
-        bundle: true,
-        splitting: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        outdir: staging,
-        outExtension: { '.js': '.mjs' },
-        chunkNames: `${CHUNKS}/[name]-[hash]`,
-        // CommonJS dependencies call require(); give every ESM chunk one.
-        banner: { js: "import { createRequire as __swarmlabRequire } from 'node:module'; const require = __swarmlabRequire(import.meta.url);" },
-        // Smaller source parses faster: a hundred nodes start a hundred times.
-        minify: true,
-        keepNames: true,
-        logLevel: 'error',
-      });
+      await Promise.all([
+        build({ ...programBuild, outfile: join(staging, 'swarmd-main.cjs') }),
+        build({ ...common, stdin: { contents: `module.exports = require('${SEPARATE_LIBRARY}');`, resolveDir: join(PACKAGES, 'pki'), loader: 'js' }, outfile: join(staging, 'x509.cjs') }),
+        build({ ...common, entryPoints: [join(PACKAGES, 'node', 'src', 'boot', 'boot.ts')], outfile: join(staging, 'swarmd.cjs') }),
+      ]);
       install(staging);
     } finally {
       rmSync(staging, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 export { Lab, resolveAlias, nodeAddress, type LabOptions, type NodeView, type LabEvent } from './lab.js';
 export { waitFor, type Condition } from './wait.js';
-export { NodeProcess, prepareNodeProgram, type NodeSpec, type Role } from './node-process.js';
+export { NodeProcess, type NodeSpec, type Role } from './node-process.js';
+export { prepareNodeProgram } from './node-program.js';
 export { ControlServer } from './control-server.js';
 export * from './faults.js';
 export { swarmlabHome, clusterDir, listClusters, type ClusterRecord } from './paths.js';

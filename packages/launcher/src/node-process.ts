@@ -42,7 +42,7 @@ function nodeEnvironment(extra: Record<string, string> | undefined): NodeJS.Proc
  * (mostly idle, heartbeats and gossip) runs without V8's optimizing compiler and gives the memory
  * of its start and join back after 1 s of idling instead of V8's 8 s.
  */
-function nodeV8Flags(role: Role): string[] {
+export function nodeV8Flags(role: Role): string[] {
   return ['--max-semi-space-size=1', ...(role === 'worker' ? ['--lite-mode', '--gc-memory-reducer-start-delay-ms=1000'] : [])];
 }
 
@@ -85,11 +85,6 @@ export function currentRole(spec: Pick<NodeSpec, 'role' | 'stateDir'>): Role {
     /* not in a swarm yet */
   }
   return spec.role;
-}
-
-/** Builds what a node process starts from (the bundle, a snapshot per role), so that the first start does not wait for it. */
-export async function prepareNodeProgram(): Promise<void> {
-  await Promise.all([nodeBundle(), startupSnapshot(nodeV8Flags('manager')), startupSnapshot(nodeV8Flags('worker'))]);
 }
 
 export class NodeProcess {

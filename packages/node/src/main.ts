@@ -4,6 +4,7 @@
 //        [--profile fast|docker] [--time-scale K] [--api-port 2375] [--swarm-port 2377]
 //        [--log-file PATH] [--control URL]
 // It starts outside any swarm, like a fresh dockerd, unless DIR holds one (then it resumes).
+// Launched nodes run it bundled (packages/node/dist/swarmd.cjs, see boot/boot.ts).
 
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { EmulatedClock } from './clock.js';
 import { ControlChannel } from './control.js';
 import { Daemon } from './daemon/daemon.js';
 import { startEngineServer } from './engine/server.js';
+import { codeCacheHook } from './boot/code-cache.js';
 import { createLogger } from './log.js';
 import { profileByName } from './profile.js';
 
@@ -53,28 +55,53 @@ const daemon = new Daemon({ addr, stateDir, hostname, clock, profile, log, swarm
 process.on('uncaughtException', (e) => log('error', 'uncaught exception (kept running)', { err: e.stack ?? String(e) }));
 process.on('unhandledRejection', (e) => log('error', 'unhandled rejection (kept running)', { err: e instanceof Error ? e.stack : String(e) }));
 
-let server: Server;
-try {
-  server = await startEngineServer(daemon, addr, Number(values['api-port']));
-} catch (e) {
-  process.stderr.write(`swarmd: cannot serve the Engine API on ${addr}:${values['api-port']}: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-}
-const control = values.control ? new ControlChannel({ url: values.control, name: hostname, daemon, clock, log }) : undefined;
-control?.start();
-await daemon.start();
-log('info', 'swarmd ready', { api: `${addr}:${values['api-port']}`, state: daemon.state });
-process.stdout.write(`swarmd ready ${addr}\n`);
+async function main(): Promise<void> {
+  let server: Server;
+  try {
+    server = await startEngineServer(daemon, addr, Number(values['api-port']));
+  } catch (e) {
+    process.stderr.write(`swarmd: cannot serve the Engine API on ${addr}:${values['api-port']}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  const control = values.control ? new ControlChannel({ url: values.control, name: hostname, daemon, clock, log }) : undefined;
+  control?.start();
+  await daemon.start();
+  const codeCache = codeCacheHook();
+  log('info', 'swarmd ready', { api: `${addr}:${values['api-port']}`, state: daemon.state, codeCache: codeCache?.outcome ?? 'unbundled' });
+  process.stdout.write(`swarmd ready ${addr}\n`);
+  if (codeCache) saveCodeCacheWhenWarm(codeCache.save);
 
-let stopping = false;
-async function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log('info', 'stopping', { signal });
-  control?.stop();
-  server.close();
-  await daemon.shutdown().catch(() => undefined);
-  process.exit(0);
+  let stopping = false;
+  async function stop(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping', { signal });
+    control?.stop();
+    server.close();
+    await daemon.shutdown().catch(() => undefined);
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+
+/** Seconds in a swarm after which a node has compiled what nodes of its kind run (joining, sessions, Raft). */
+const WARM_AFTER_S = 2;
+
+/** Saves the code cache for the nodes that start next, once this one has been in a swarm a while. */
+function saveCodeCacheWhenWarm(save: () => number): void {
+  let inSwarm = 0;
+  const timer = setInterval(() => {
+    inSwarm = daemon.state === 'active' ? inSwarm + 1 : 0;
+    if (inSwarm < WARM_AFTER_S) return;
+    clearInterval(timer);
+    const written = save();
+    if (written > 0) log('info', 'code cache saved', { bundles: written });
+  }, 1000);
+  timer.unref();
+}
+
+main().catch((e) => {
+  process.stderr.write(`swarmd: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
