@@ -52,6 +52,8 @@ export interface RaftNodeOptions {
   initialMembers?: RaftMember[];
   snapshotInterval?: number;
   logEntriesForSlowFollowers?: number;
+  /** How long a commit-only append waits for a write's append to carry its news (real ms; see deferAnnouncements). */
+  commitAnnounceDelayMs?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -95,6 +97,9 @@ export class RaftNode extends EventEmitter {
   private readRoundInFlight = false;
   private readonly lastHeard = new Map<number, number>();
   private ticker: NodeJS.Timeout | undefined;
+  /** Commit-only appends waiting to go out, by peer (see deferAnnouncements). */
+  private readonly announcements = new Map<number, { message: Message; member: RaftMember }>();
+  private announceTimer: NodeJS.Timeout | undefined;
   private running = false;
   private processing = false;
   private again = false;
@@ -145,6 +150,9 @@ export class RaftNode extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     if (this.ticker) clearInterval(this.ticker);
+    clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
+    this.announcements.clear();
     this.failAll(new RaftError('ProposalDropped', 'raft: node is shutting down'));
     // Let an in-flight save finish before closing the files.
     while (this.processing) await new Promise((r) => setTimeout(r, 5));
@@ -394,8 +402,8 @@ export class RaftNode extends EventEmitter {
     if (leading) {
       // A leader replicates while its own disk write runs (its entries count only once durable):
       // the write starts first, on the thread pool, and the sends below overlap it.
-      // Empty appends only announce a new commit index: they go out after this Ready's writers
-      // have been answered, off the path of the write that was just committed.
+      // Empty appends only announce a new commit index: they wait (see deferAnnouncements), off
+      // the path of the write that was just committed.
       if (mustSave) saved = save();
       const now: Message[] = [];
       later = [];
@@ -410,11 +418,13 @@ export class RaftNode extends EventEmitter {
     // a member drops it from the member list, yet the messages announcing that very commit must
     // still reach it, or it never learns it was removed (etcd and SwarmKit send before applying).
     const addressed = this.addresses(rd.messages);
-    // Committed entries are already durable on a quorum, so they are applied (and their writers
-    // answered) while our own disk write runs, as etcd's apply loop does. A snapshot must be
-    // restored first, so with one the order stays disk → restore → apply.
-    if (!rd.snapshot) this.applyReady(rd);
-    if (announcements.length > 0) setImmediate(() => this.running && this.sendMessages(announcements, addressed));
+    // Committed entries are already durable on a quorum, so a leader applies them (and answers
+    // their writers) while its own disk write runs, as etcd's apply loop does. A follower applies
+    // them after it has answered its leader: that answer is on the path of the write being
+    // replicated, applying is not. A snapshot must be restored first: disk → restore → apply.
+    const applyFirst = !rd.snapshot && leading;
+    if (applyFirst) this.applyReady(rd);
+    this.deferAnnouncements(announcements, addressed);
     if (mustSave) await (saved ?? save());
     if (rd.snapshot) {
       this.restoreSnapshotData(rd.snapshot.data);
@@ -424,6 +434,7 @@ export class RaftNode extends EventEmitter {
       this.applyReady(rd);
     }
     this.sendMessages(later, addressed);
+    if (!rd.snapshot && !applyFirst) this.applyReady(rd);
     this.node.advance(rd);
     // SwarmKit: the only member of its cluster (a fresh `swarm init`, or a single manager coming
     // back) campaigns as soon as its configuration is known instead of waiting out an election timeout.
@@ -457,11 +468,36 @@ export class RaftNode extends EventEmitter {
     return found;
   }
 
+  /**
+   * An append that only announces a new commit index waits 2 ms (commitAnnounceDelayMs), and is dropped if
+   * an append to that follower goes out meanwhile: that one carries the commit index too. Under a
+   * stream of writes this halves the messages per write (and saves each follower a WAL write and
+   * a reply); when writes stop, followers learn the last commit index 2 ms later.
+   */
+  private deferAnnouncements(messages: Message[], addressed: Map<number, RaftMember>): void {
+    for (const m of messages) {
+      const member = this.members.get(m.to) ?? addressed.get(m.to);
+      if (member) this.announcements.set(m.to, { message: m, member });
+    }
+    if (this.announcements.size > 0) this.announceTimer ??= setTimeout(() => this.flushAnnouncements(), this.o.commitAnnounceDelayMs ?? 2);
+  }
+
+  private flushAnnouncements(): void {
+    this.announceTimer = undefined;
+    if (this.running) for (const { message, member } of this.announcements.values()) this.o.transport.send(member, [message]);
+    this.announcements.clear();
+  }
+
   /** Sends each peer its messages; `addressed` (from addresses()) serves peers no longer members. */
   private sendMessages(messages: Message[], addressed?: Map<number, RaftMember>): void {
     if (messages.length === 0) return;
     const byPeer = new Map<number, Message[]>();
     for (const m of messages) {
+      const waiting = this.announcements.get(m.to);
+      if (waiting && m.type === 'MsgApp' && m.commit >= waiting.message.commit) {
+        this.announcements.delete(m.to);
+        if (this.announcements.size === 0) (clearTimeout(this.announceTimer), (this.announceTimer = undefined));
+      }
       const list = byPeer.get(m.to);
       if (list) list.push(m);
       else byPeer.set(m.to, [m]);
