@@ -18,7 +18,8 @@ import { startupSnapshot } from './startup-snapshot.js';
 /** Builds the bundle and the snapshots, then primes the code cache. */
 export async function prepareNodeProgram(): Promise<void> {
   await Promise.all([nodeBundle(), startupSnapshot(nodeV8Flags('manager')), startupSnapshot(nodeV8Flags('worker'))]);
-  await primeCodeCache();
+  // Only an optimization: nodes started without it compile, and save the cache themselves.
+  await primeCodeCache().catch((e) => process.stderr.write(`swarmlab: code cache not primed: ${e instanceof Error ? e.message : String(e)}\n`));
 }
 
 /** The code cache directory is emptied on every rebuild, and this marker with it. */
