@@ -1,5 +1,6 @@
-// A node restarts with the flags and CPU priority of the role its certificate gives it: a promoted
-// worker comes back as a manager (no --lite-mode, normal priority), whatever it was created as.
+// A node restarts with the flags, environment and CPU priority of the role its certificate gives
+// it: a promoted worker comes back as a manager (no --lite-mode, glibc's default malloc tuning,
+// normal priority), whatever it was created as.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ afterAll(async () => {
 });
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 /** The nice value the scheduler weighs the process's session by (0 on kernels without autogroups, as everything then is). */
 const autogroupNice = (pid: number) =>
   existsSync(`/proc/${pid}/autogroup`) ? Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1] ?? 0) : undefined;
@@ -42,6 +44,7 @@ describe('a node process', () => {
     lab = await Lab.up({ name: 'roles', managers: 1, workers: 1, fresh: true, home });
     const worker = lab.node('worker1');
     expect(cmdline(worker.pid!)).toContain('--lite-mode');
+    expect(environ(worker.pid!)).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     if (hasAutogroups) expect(autogroupNice(worker.pid!)).toBe(10);
 
     const api = lab.client('manager1');
@@ -55,6 +58,7 @@ describe('a node process', () => {
     // A restart that never reaches "swarmd ready" would otherwise only show as the test's timeout.
     await within(20_000, lab.restart('worker1'), () => `worker1 did not restart; its log ends:\n${logTail(worker.spec.logFile)}`);
     expect(cmdline(worker.pid!)).not.toContain('--lite-mode');
+    expect(environ(worker.pid!).some((v) => v.startsWith('MALLOC_MMAP_THRESHOLD_='))).toBe(false);
     if (hasAutogroups) expect(autogroupNice(worker.pid!)).toBe(0);
     await lab.waitFor(() => lab!.allReady(), 20_000, 'every node Ready');
   }, 60_000);
