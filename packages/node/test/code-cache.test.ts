@@ -3,16 +3,13 @@
 // next; a damaged file, or one V8 refuses (other flags), costs only the compile, and the program
 // runs the same either way.
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheFileFor } from '../src/boot/code-cache.js';
+import { runChildModule } from './helpers/child-module.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const moduleUrl = new URL('../src/boot/code-cache.ts', import.meta.url).href;
 const dir = mkdtempSync(join(tmpdir(), 'code-cache-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,23 +35,15 @@ const saved = process.env.SAVE ? loaded.saveCache() : undefined;
 process.stdout.write(JSON.stringify({ outcome: loaded.outcome, exports: loaded.exports, saved, cacheFile: loaded.cacheFile }));
 `;
 
-async function load(opts: { save?: boolean; flags?: string[] } = {}): Promise<{ outcome: string; exports: { answer: number; file: string }; saved?: boolean; cacheFile: string }> {
-  const child = spawn(process.execPath, [...(opts.flags ?? []), '--import', 'tsx', '--input-type=module', '-e', CHILD], {
-    cwd: packageDir,
-    detached: true,
-    env: { ...process.env, CODE_CACHE_MODULE: moduleUrl, BUNDLE: bundle, ...(opts.save ? { SAVE: '1' } : {}) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  try {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
-    return JSON.parse(out);
-  } finally {
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-  }
+interface Loaded {
+  outcome: string;
+  exports: { answer: number; file: string };
+  saved?: boolean;
+  cacheFile: string;
 }
+
+const load = (opts: { save?: boolean; flags?: string[] } = {}) =>
+  runChildModule<Loaded>(CHILD, { CODE_CACHE_MODULE: moduleUrl, BUNDLE: bundle, ...(opts.save ? { SAVE: '1' } : {}) }, opts.flags);
 
 const cacheFiles = () => readdirSync(join(dir, 'code-cache')).filter((f) => f.endsWith('.bin'));
 const sourceAsLoaded = () => readFileSync(bundle, 'utf8').replace(/^#!.*/, (l) => ' '.repeat(l.length));
