@@ -66,10 +66,18 @@ function preciseNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** The last whole millisecond formatted, and its text: a write stamps several times within one. */
+let formattedMs = NaN;
+let formatted = '';
+
 /** 2026-11-26T10:24:56.123456789Z — Docker's RFC3339Nano, with the milliseconds padded. */
 export function toDockerTime(ms: number): string {
-  const d = new Date(Math.floor(ms));
-  const frac = Math.min(999_999, Math.round((ms - Math.floor(ms)) * 1e6));
-  const base = d.toISOString(); // 2026-11-26T10:24:56.123Z
-  return `${base.slice(0, 23)}${String(frac).padStart(6, '0')}Z`;
+  const whole = Math.floor(ms);
+  if (whole !== formattedMs) {
+    // toISOString costs ~5 µs: it showed as ~2 % of a leader under 64 writing clients.
+    formatted = new Date(whole).toISOString().slice(0, 23); // 2026-11-26T10:24:56.123
+    formattedMs = whole;
+  }
+  const frac = Math.min(999_999, Math.round((ms - whole) * 1e6));
+  return `${formatted}${String(frac).padStart(6, '0')}Z`;
 }
