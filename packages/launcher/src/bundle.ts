@@ -18,10 +18,14 @@ import { fileURLToPath } from 'node:url';
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_ENTRY = join(PACKAGES, 'node', 'src', 'main.ts');
 export const NODE_DIST = join(PACKAGES, 'node', 'dist');
-export const NODE_BUNDLE = join(NODE_DIST, 'swarmd.cjs');
 
-/** The library kept out of the program's bundle (see above). */
-export const SEPARATE_LIBRARY = '@peculiar/x509';
+/**
+ * The build's files and the library kept out of the program (see above). The entry (boot.ts)
+ * gets this at build time, so the names live here only.
+ */
+const LAYOUT = { entry: 'swarmd.cjs', program: 'swarmd-main.cjs', library: { id: '@peculiar/x509', file: 'x509.cjs' } };
+export const NODE_BUNDLE = join(NODE_DIST, LAYOUT.entry);
+export const SEPARATE_LIBRARY = LAYOUT.library.id;
 
 const common: BuildOptions = {
   bundle: true,
@@ -54,7 +58,7 @@ function newestSource(dir: string): number {
  * caches of the old program can never match the new one: they go.
  */
 function install(staging: string): void {
-  for (const name of ['swarmd-main.cjs', 'x509.cjs', 'swarmd.cjs']) renameSync(join(staging, name), join(NODE_DIST, name));
+  for (const name of [LAYOUT.program, LAYOUT.library.file, LAYOUT.entry]) renameSync(join(staging, name), join(NODE_DIST, name));
   rmSync(join(NODE_DIST, 'code-cache'), { recursive: true, force: true });
   rmSync(staging, { recursive: true, force: true });
 }
@@ -73,9 +77,18 @@ export function nodeBundle(): Promise<string> {
     mkdirSync(staging, { recursive: true });
     try {
       await Promise.all([
-        build({ ...programBuild, outfile: join(staging, 'swarmd-main.cjs') }),
-        build({ ...common, stdin: { contents: `module.exports = require('${SEPARATE_LIBRARY}');`, resolveDir: join(PACKAGES, 'pki'), loader: 'js' }, outfile: join(staging, 'x509.cjs') }),
-        build({ ...common, entryPoints: [join(PACKAGES, 'node', 'src', 'boot', 'boot.ts')], outfile: join(staging, 'swarmd.cjs') }),
+        build({ ...programBuild, outfile: join(staging, LAYOUT.program) }),
+        build({
+          ...common,
+          stdin: { contents: `module.exports = require('${SEPARATE_LIBRARY}');`, resolveDir: join(PACKAGES, 'pki'), loader: 'js' },
+          outfile: join(staging, LAYOUT.library.file),
+        }),
+        build({
+          ...common,
+          entryPoints: [join(PACKAGES, 'node', 'src', 'boot', 'boot.ts')],
+          define: { __BUNDLE_LAYOUT__: JSON.stringify(LAYOUT) },
+          outfile: join(staging, LAYOUT.entry),
+        }),
       ]);
       install(staging);
     } finally {

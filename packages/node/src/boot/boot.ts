@@ -7,22 +7,26 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CODE_CACHE_HOOK, loadCommonJs, type CodeCacheHook, type LoadedBundle } from './code-cache.js';
 
+/** The program's and the separate library's files, set by the build (packages/launcher/src/bundle.ts). */
+declare const __BUNDLE_LAYOUT__: { program: string; library: { id: string; file: string } };
+const { program: programFile, library } = __BUNDLE_LAYOUT__;
+
 const baseRequire = createRequire(__filename);
-let x509: LoadedBundle | undefined;
+let libraryBundle: LoadedBundle | undefined;
 
 const programRequire = Object.assign(
   (id: string): unknown => {
-    if (id !== '@peculiar/x509') return baseRequire(id);
-    x509 ??= loadCommonJs(join(__dirname, 'x509.cjs'), baseRequire);
-    return x509.exports;
+    if (id !== library.id) return baseRequire(id);
+    libraryBundle ??= loadCommonJs(join(__dirname, library.file), baseRequire);
+    return libraryBundle.exports;
   },
   { resolve: baseRequire.resolve, cache: baseRequire.cache, main: undefined, extensions: baseRequire.extensions },
 ) as NodeJS.Require;
 
 const hook: CodeCacheHook = {
   outcome: 'absent',
-  save: () => [program, x509].filter((bundle) => bundle?.saveCache()).length,
+  save: () => [program, libraryBundle].filter((bundle) => bundle?.saveCache()).length,
 };
 (globalThis as Record<symbol, unknown>)[CODE_CACHE_HOOK] = hook;
-const program = loadCommonJs(join(__dirname, 'swarmd-main.cjs'), programRequire);
+const program = loadCommonJs(join(__dirname, programFile), programRequire);
 hook.outcome = program.outcome;

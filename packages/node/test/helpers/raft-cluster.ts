@@ -9,7 +9,7 @@ import { RaftNode, type RaftLogStore, type RaftNodeOptions } from '../../src/man
 import type { RaftMember } from '../../src/manager/raft/members.js';
 
 /** Raft's log in memory; each save completes on a later turn of the event loop, like a disk write. */
-export class MemoryLogStore implements RaftLogStore {
+class MemoryLogStore implements RaftLogStore {
   constructor(readonly memory: MemoryStorage) {}
 
   async save(batch: { hardState?: HardState; entries: Entry[]; snapshot?: Snapshot }): Promise<void> {
@@ -27,7 +27,7 @@ export class MemoryLogStore implements RaftLogStore {
 }
 
 /** Delivers messages between the nodes on the next turn of the event loop; cut nodes hear nothing. */
-export class Network {
+class Network {
   readonly nodes = new Map<number, RaftNode>();
   readonly cut = new Set<number>();
 
