@@ -17,7 +17,7 @@ export interface WriteRequest {
   apply?: () => void;
   /** False: written, not fsynced (a batch is fsynced when any request in it wants it). */
   sync?: boolean;
-  /** Write and fsync on libuv's thread pool, so the caller's thread keeps working meanwhile. */
+  /** Fsync on libuv's thread pool, so the caller's thread keeps working meanwhile. */
   background?: boolean;
 }
 

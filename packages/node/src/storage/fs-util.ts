@@ -1,7 +1,7 @@
 // Small durable-file helpers. A rename or unlink is only durable once the directory itself is
 // fsynced, which Node does not do for us.
 
-import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { TEMP_SUFFIX } from './paths.js';
 
@@ -51,13 +51,4 @@ export async function listDirDroppingTemps(dir: string): Promise<string[]> {
   for (const t of temps) await unlinkIfPresent(path.join(dir, t));
   if (temps.length > 0) await fsyncDir(dir);
   return names.filter((n) => !n.endsWith(TEMP_SUFFIX));
-}
-
-/** Writes all of `data` at `position`; a file write may be short. */
-export async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
 }

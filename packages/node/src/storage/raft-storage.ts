@@ -49,8 +49,8 @@ export interface SaveRequest {
    */
   sync?: boolean;
   /**
-   * Write and fsync on libuv's thread pool instead of the calling thread: a leader starts its
-   * disk write first and then sends the same entries to its followers while the disk works.
+   * Fsync on libuv's thread pool instead of the calling thread: a leader writes its entries and
+   * then sends them to its followers while the disk makes them durable.
    */
   background?: boolean;
 }

@@ -12,7 +12,7 @@ import type { HardState } from '@swarmlab/raft';
 import type { RecordCipher } from './cipher.js';
 import { StorageError } from './errors.js';
 import { encodeFrame } from './frame.js';
-import { fsyncDir, unlinkIfPresent, writeFileDurably, writeFully } from './fs-util.js';
+import { fsyncDir, unlinkIfPresent, writeFileDurably } from './fs-util.js';
 import { segmentFileName } from './paths.js';
 import type { SegmentFile, WalContents } from './wal-reader.js';
 import { encodeWalGroup, type WalRecord } from './wal-record.js';
@@ -81,11 +81,10 @@ export class WalWriter {
     try {
       if (this.size >= this.opts.segmentBytes) await this.cut();
       const data = encodeFrame(this.cipher.seal(encodeWalGroup(records)));
-      // Inline, on the calling thread, unless asked otherwise: an append is small and the caller
-      // waits for it anyway, while a trip through libuv's thread pool costs two thread wake-ups
-      // each way (~0.1 ms here).
-      if (background) await writeFully(this.fh, data, this.size);
-      else for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
+      // The write only fills the page cache: inline, on the calling thread, it takes microseconds,
+      // while a trip through libuv's thread pool costs two thread wake-ups each way (~0.1 ms
+      // here). Only a background append's datasync, which does wait for the disk, goes to the pool.
+      for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
       this.size += data.length;
       if (sync) await (this.opts.datasync ?? (background ? (fh) => fh.datasync() : (fh) => fdatasyncSync(fh.fd)))(this.fh);
     } catch (err) {
