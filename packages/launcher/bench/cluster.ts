@@ -3,8 +3,9 @@
 //   leader's Engine API), side by side with a 3-member etcd (Debian etcd-server) under the same
 //   HTTP load when it is installed; failover (SIGKILL of the leader → next accepted write);
 //   3 managers + 7 workers Ready from nothing; RSS per manager and worker; idle CPU.
-// Flags: --seconds N (per load, default 5), --big (also `up` of 100 nodes), --only-up (skip the
-// write, failover and etcd part: only `up`, RSS and idle CPU).
+// Flags: --seconds N (per load, default 5), --big (also `up` of 100 nodes), --huge (also `up` of
+// 200 nodes, their memory, and whether all stay Ready for 30 s), --only-up (skip the write,
+// failover and etcd part: only `up`, RSS and idle CPU).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -15,7 +16,12 @@ import { parseArgs } from 'node:util';
 import { Lab, prepareNodeProgram } from '../src/index.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '5' }, big: { type: 'boolean', default: false }, 'only-up': { type: 'boolean', default: false } },
+  options: {
+    seconds: { type: 'string', default: '5' },
+    big: { type: 'boolean', default: false },
+    huge: { type: 'boolean', default: false },
+    'only-up': { type: 'boolean', default: false },
+  },
 });
 const SECONDS = Number(values.seconds);
 const home = mkdtempSync(join(tmpdir(), 'swarmlab-bench-'));
@@ -238,6 +244,30 @@ async function upTimes(): Promise<void> {
     const big = await Lab.up({ name: 'bench-big', managers: 3, workers: 97, fresh: true, home });
     row('up: 100 nodes Ready from nothing', `${Math.round(performance.now() - t1)} ms`, `target ≤ 20 s; ${leaderTerms(big)} leader term(s) while forming`);
     await big.down();
+  }
+  if (values.huge) await hugeUp();
+}
+
+/** 200 nodes: do they fit in this machine's memory, and do their heartbeats hold once formed? */
+async function hugeUp(): Promise<void> {
+  const t0 = performance.now();
+  const lab = await Lab.up({ name: 'bench-huge', managers: 3, workers: 197, fresh: true, home });
+  row('up: 200 nodes Ready from nothing', `${Math.round(performance.now() - t0)} ms`, `${leaderTerms(lab)} leader term(s) while forming`);
+  try {
+    const workers = lab.list().filter((n) => n.role === 'worker' && n.pid !== undefined).map((n) => rssKb(n.pid!) / 1024);
+    const totalGb = lab.pids().reduce((sum, pid) => sum + rssKb(pid), 0) / 1024 / 1024;
+    const mean = workers.reduce((a, b) => a + b, 0) / workers.length;
+    row('RSS of all 200 node processes', `${totalGb.toFixed(1)} GB`, `worker mean ${mean.toFixed(1)} MB, max ${Math.max(...workers).toFixed(1)} MB; target: fits in 24 GB`);
+    // Heartbeats hold: every poll finds every node Ready under one leader.
+    let polls = 0;
+    let notReady = 0;
+    for (const end = performance.now() + 30_000; performance.now() < end; polls++) {
+      if (!(await lab.allReady().catch(() => false))) notReady++;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    row('200 nodes for 30 s: polls finding a node not Ready', `${notReady} of ${polls}`, `${leaderTerms(lab)} leader term(s) in all; target 0`);
+  } finally {
+    await lab.down();
   }
 }
 

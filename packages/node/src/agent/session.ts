@@ -36,6 +36,8 @@ export class Agent {
   private running = false;
   private link: Link | undefined;
   private backoffMs = 0;
+  /** The heartbeat period the dispatcher last handed out (emulated ms); it scales timeouts and back-off. */
+  private periodMs: number | undefined;
   private preferred: string | undefined;
   private wake: (() => void) | undefined;
   /** Address of the manager holding our session (the leader), if any. */
@@ -175,8 +177,8 @@ export class Agent {
       // Log reads belong to the session that asked for them.
       this.o.logs?.cancelAll();
       if (!this.running) break;
-      // SwarmKit's agent back-off, scaled by the profile (it is 8 s at most with 5 s heartbeats).
-      const scale = this.o.profile.dispatcherHeartbeatMs / 5000;
+      // SwarmKit's agent back-off, scaled to the heartbeat period (it is 8 s at most with 5 s heartbeats).
+      const scale = this.period() / 5000;
       this.backoffMs = Math.min(100 * scale + 2 * this.backoffMs, 8000 * scale);
       await this.sleep(Math.random() * this.backoffMs);
     }
@@ -184,7 +186,8 @@ export class Agent {
 
   private async session(target: string): Promise<void> {
     const [host, portText] = target.split(':');
-    const timeoutMs = Math.max(500, this.o.clock.toReal(this.o.profile.dispatcherHeartbeatMs));
+    // SwarmKit's agent gives its RPCs 5 s, one default period: here one period (at least 500 ms).
+    const timeoutMs = (): number => Math.max(500, this.o.clock.toReal(this.period()));
     // Only the current session's link speaks for the leader: a late message of an old one is ignored.
     const fromCurrentLink = (body: unknown) => {
       if (this.link !== undefined && this.link === link) this.onMessage(body as SessionMessage);
@@ -194,8 +197,8 @@ export class Agent {
       host,
       port: Number(portText || 2377),
       security: this.o.security,
-      connectTimeoutMs: timeoutMs,
-      handshakeTimeoutMs: timeoutMs,
+      connectTimeoutMs: timeoutMs(),
+      handshakeTimeoutMs: timeoutMs(),
       services: {
         session: { access: 'authenticated', onMessage: fromCurrentLink },
         logs: {
@@ -208,7 +211,7 @@ export class Agent {
     this.early = [];
     let reg: Reply<SessionInfo>;
     try {
-      reg = (await link.request('dispatcher', 'register', { addr: this.o.addr }, { timeoutMs })) as Reply<SessionInfo>;
+      reg = (await link.request('dispatcher', 'register', { addr: this.o.addr }, { timeoutMs: timeoutMs() })) as Reply<SessionInfo>;
     } catch (e) {
       this.early = undefined;
       throw e;
@@ -229,19 +232,23 @@ export class Agent {
     for (const m of early) this.onMessage(m);
     void this.flushStatus();
     this.o.onSession?.('up', target);
-    let period = reg.value.periodMs;
+    this.periodMs = reg.value.periodMs;
     const sessionId = reg.value.sessionId;
     while (this.running && !link.closed) {
-      await this.sleep(period);
+      await this.sleep(this.periodMs);
       if (!this.running || link.closed) break;
-      const hb = (await link.request('dispatcher', 'heartbeat', { sessionId }, { timeoutMs })) as Reply<{ periodMs: number }>;
+      const hb = (await link.request('dispatcher', 'heartbeat', { sessionId }, { timeoutMs: timeoutMs() })) as Reply<{ periodMs: number }>;
       if (!hb.ok) {
         this.preferred = hb.redirect ?? undefined;
         throw new Error(hb.error?.message ?? 'heartbeat refused');
       }
       // Still the leader's session: reconnect here first if it breaks.
       this.preferred = target;
-      period = hb.value.periodMs;
+      this.periodMs = hb.value.periodMs;
     }
+  }
+
+  private period(): number {
+    return this.periodMs ?? this.o.profile.dispatcherHeartbeatMs;
   }
 }

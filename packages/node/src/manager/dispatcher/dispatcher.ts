@@ -12,6 +12,7 @@ import type { GossipKey, NodeObject, NodeState } from '../objects.js';
 import type { StoreEvent, StoredObject } from '../../store/memory.js';
 import { taskStateRank, type TaskState } from '@swarmlab/api';
 import { AssignmentSet, mayConcernAgent, type AssignableTask } from './assignments.js';
+import { heartbeatPeriodMs } from './period.js';
 
 type TaskObject = StoredObject & AssignableTask & {
   ServiceID: string;
@@ -130,10 +131,7 @@ export class Dispatcher {
   }
 
   private periodMs(): number {
-    const ns = clusterOf(this.ctx).Spec.Dispatcher.HeartbeatPeriod;
-    // The cluster spec says 5 s; the profile scales it (the `fast` profile keeps the ratios).
-    const base = this.ctx.profile.dispatcherHeartbeatMs;
-    return ns ? (ns / 1e6) * (base / 5000) : base;
+    return heartbeatPeriodMs(clusterOf(this.ctx).Spec.Dispatcher.HeartbeatPeriod, this.ctx.profile, this.sessions.size, this.ctx.clock.scale);
   }
 
   private jitteredPeriod(): number {
