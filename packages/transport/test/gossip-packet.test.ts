@@ -44,6 +44,17 @@ describe('gossip packet encryption (memberlist version 1)', () => {
     expect(Buffer.concat([decipher.update(packet.subarray(13, packet.length - 16)), decipher.final()])).toEqual(plaintext);
   });
 
+  it('gives every packet a nonce of its own, across refills of the nonce pool', () => {
+    const k = randomBytes(16);
+    const nonces = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const packet = encryptPacket(k, Buffer.from(`packet ${i}`));
+      nonces.add(packet.subarray(1, 13).toString('hex'));
+      expect(decryptPacket([k], packet)).toEqual(Buffer.from(`packet ${i}`));
+    }
+    expect(nonces.size).toBe(1000);
+  });
+
   it('accepts any key in the ring and names why a packet was refused', () => {
     const [a, b, c] = [randomBytes(16), randomBytes(16), randomBytes(16)];
     const packet = encryptPacket(b, Buffer.from('x'));

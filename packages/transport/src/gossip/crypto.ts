@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 
 /**
  * memberlist's packet encryption, version 1 (what NetworkDB uses with ProtocolVersion 2):
@@ -12,12 +12,20 @@ export const ENCRYPTION_OVERHEAD = 1 + NONCE_BYTES + TAG_BYTES;
 
 export type DecryptFailure = 'too-short' | 'bad-version' | 'auth-failed';
 
+/** Random bytes for nonces, drawn from the CSPRNG a pool at a time: one call per 340 packets. */
+const noncePool = Buffer.alloc(NONCE_BYTES * 340);
+let noncePoolUsed = noncePool.length;
+
 export function encryptPacket(key: Buffer, plaintext: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-128-gcm', key, nonce);
-  const body = cipher.update(plaintext);
+  const packet = Buffer.allocUnsafe(ENCRYPTION_OVERHEAD + plaintext.length);
+  packet[0] = ENCRYPTION_VERSION;
+  if (noncePoolUsed === noncePool.length) (randomFillSync(noncePool), (noncePoolUsed = 0));
+  noncePool.copy(packet, 1, noncePoolUsed, (noncePoolUsed += NONCE_BYTES));
+  const cipher = createCipheriv('aes-128-gcm', key, packet.subarray(1, 1 + NONCE_BYTES));
+  cipher.update(plaintext).copy(packet, 1 + NONCE_BYTES);
   cipher.final();
-  return Buffer.concat([Buffer.of(ENCRYPTION_VERSION), nonce, body, cipher.getAuthTag()]);
+  cipher.getAuthTag().copy(packet, packet.length - TAG_BYTES);
+  return packet;
 }
 
 /** Tries every key (primary first). Returns the plaintext or why the packet was refused. */
