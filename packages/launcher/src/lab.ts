@@ -137,7 +137,7 @@ export class Lab {
       // Record the pids, so `swarmlab down` finds them even if this process dies now.
       lab.saveRecord();
       options.onProgress?.('waiting for every node to be Ready with a leader');
-      await lab.waitFor(() => lab.allReady(), 30_000, 'every node Ready with a leader');
+      await lab.waitUntilAllReady();
       lab.log({ kind: 'process', action: 'up', nodes: lab.nodes.size });
       return lab;
     } catch (e) {
@@ -315,7 +315,7 @@ export class Lab {
     if (newWorkers.length > 0) onProgress?.(`docker swarm join ${newWorkers.map((n) => n.spec.name).join(', ')} as workers`);
     await this.joinWorkers(newWorkers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker);
     onProgress?.('waiting for every node to be Ready with a leader');
-    await this.waitFor(() => this.allReady(), 30_000, 'every node Ready with a leader');
+    await this.waitUntilAllReady();
     this.log({ kind: 'process', action: 'add', nodes: names });
     return names;
   }
@@ -608,14 +608,35 @@ export class Lab {
 
   /** Every running node Ready in `docker node ls` on the leader, with exactly one leader. */
   async allReady(): Promise<boolean> {
+    return (await this.notReady()) === undefined;
+  }
+
+  /** What keeps allReady() false (no leader, or which nodes are not Ready and what they are), else undefined. */
+  async notReady(): Promise<string | undefined> {
     const leader = await this.leader();
-    if (!leader) return false;
+    if (!leader) return 'no manager reports a leader';
     const nodes = await this.client(leader, 3000).nodeList();
     this.listedManagers = new Set(nodes.filter((n) => n.ManagerStatus).map((n) => n.Description?.Hostname ?? ''));
-    const running = [...this.nodes.values()].filter((n) => n.state === 'running').map((n) => n.spec.name);
-    const ready = new Set(nodes.filter((n) => n.Status?.State === 'ready').map((n) => n.Description?.Hostname));
     const leaders = nodes.filter((n) => n.ManagerStatus?.Leader).length;
-    return leaders === 1 && running.every((n) => ready.has(n));
+    if (leaders !== 1) return `${leader} lists ${leaders} leaders`;
+    const state = new Map(nodes.map((n) => [n.Description?.Hostname, n.Status?.State ?? 'unknown']));
+    const waiting = [...this.nodes.values()].filter((n) => n.state === 'running' && state.get(n.spec.name) !== 'ready');
+    if (waiting.length === 0) return undefined;
+    const shown = waiting.slice(0, 5).map((n) => `${n.spec.name} (${state.get(n.spec.name) ?? 'not listed'})`);
+    return `not Ready: ${shown.join(', ')}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''}`;
+  }
+
+  /** Waits up to 30 s for allReady(); the error says what was still missing. */
+  private async waitUntilAllReady(): Promise<void> {
+    await this.waitFor(
+      async () => {
+        const why = await this.notReady();
+        if (why) throw new Error(why);
+        return true;
+      },
+      30_000,
+      'every node Ready with a leader',
+    );
   }
 
   // ---- events and teardown -----------------------------------------------------------------------
