@@ -32,17 +32,17 @@ export interface NicServer {
 }
 
 const DEFAULT_HIGH_WATER_BYTES = 256 * 1024;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * dgram resolves the address of every datagram it sends through dns.lookup, a tick later. Peers are
- * IPv4 literals: answered at once, the send goes out in the same tick (~10 µs less per gossip packet
- * in a worker's lite mode). Anything else still goes to dns.lookup.
+ * IPv4 literals: answered at once, the datagram goes out in the same tick. Anything else still goes
+ * to dns.lookup.
  */
 function lookupLiteral(address: string, family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
   if (isIPv4(address)) callback(null, address, 4);
   else dns.lookup(address, family as number, callback);
 }
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The emulated NIC: the one place in a node that opens sockets to other nodes. Every TCP connection

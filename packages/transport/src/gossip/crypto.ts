@@ -19,8 +19,12 @@ let noncePoolUsed = noncePool.length;
 export function encryptPacket(key: Buffer, plaintext: Buffer): Buffer {
   const packet = Buffer.allocUnsafe(ENCRYPTION_OVERHEAD + plaintext.length);
   packet[0] = ENCRYPTION_VERSION;
-  if (noncePoolUsed === noncePool.length) (randomFillSync(noncePool), (noncePoolUsed = 0));
-  noncePool.copy(packet, 1, noncePoolUsed, (noncePoolUsed += NONCE_BYTES));
+  if (noncePoolUsed === noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolUsed = 0;
+  }
+  noncePool.copy(packet, 1, noncePoolUsed, noncePoolUsed + NONCE_BYTES);
+  noncePoolUsed += NONCE_BYTES;
   const cipher = createCipheriv('aes-128-gcm', key, packet.subarray(1, 1 + NONCE_BYTES));
   cipher.update(plaintext).copy(packet, 1 + NONCE_BYTES);
   cipher.final();
