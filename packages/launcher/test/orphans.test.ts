@@ -3,22 +3,14 @@
 // after a retried join. A worker that leaves and joins again leaves the same state behind, which
 // is how this test makes it without breaking a join on purpose.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Lab } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { labPerFile } from './helpers/lab-per-file.js';
 
-const home = mkdtempSync(join(tmpdir(), 'swarmlab-orphans-'));
-let lab: Lab | undefined;
-afterAll(async () => {
-  await lab?.downForSure();
-  rmSync(home, { recursive: true, force: true });
-});
+const file = labPerFile('orphans');
 
 describe('orphaned node entries', () => {
   it('are removed after a retried join, so the hostname is listed once, for the running node', async () => {
-    lab = await Lab.up({ name: 'orphans', managers: 1, workers: 1, fresh: true, home });
+    const lab = await file.up({ managers: 1, workers: 1, fresh: true });
     const manager = lab.client('manager1');
     const worker = lab.client('worker1');
     const first = (await worker.info()).Swarm?.NodeID;

@@ -2,19 +2,13 @@
 // it: a promoted worker comes back as a manager (no --lite-mode, glibc's default malloc tuning,
 // normal priority), whatever it was created as.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Lab } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { currentRole } from '../src/node-process.js';
+import { labPerFile } from './helpers/lab-per-file.js';
 
-const home = mkdtempSync(join(tmpdir(), 'swarmlab-roles-'));
-let lab: Lab | undefined;
-afterAll(async () => {
-  await lab?.downForSure();
-  rmSync(home, { recursive: true, force: true });
-});
+const file = labPerFile('roles');
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
@@ -40,8 +34,8 @@ async function within<T>(ms: number, work: Promise<T>, explain: () => string): P
 
 describe('a node process', () => {
   it('is started as the role its certificate says, so a promoted worker restarts as a manager', async () => {
-    expect(currentRole({ role: 'worker', stateDir: join(home, 'nowhere') })).toBe('worker');
-    lab = await Lab.up({ name: 'roles', managers: 1, workers: 1, fresh: true, home });
+    expect(currentRole({ role: 'worker', stateDir: join(file.home, 'nowhere') })).toBe('worker');
+    const lab = await file.up({ managers: 1, workers: 1, fresh: true });
     const worker = lab.node('worker1');
     expect(cmdline(worker.pid!)).toContain('--lite-mode');
     expect(environ(worker.pid!)).toContain('MALLOC_MMAP_THRESHOLD_=131072');
@@ -60,6 +54,6 @@ describe('a node process', () => {
     expect(cmdline(worker.pid!)).not.toContain('--lite-mode');
     expect(environ(worker.pid!).some((v) => v.startsWith('MALLOC_MMAP_THRESHOLD_='))).toBe(false);
     if (hasAutogroups) expect(autogroupNice(worker.pid!)).toBe(0);
-    await lab.waitFor(() => lab!.allReady(), 20_000, 'every node Ready');
+    await lab.waitFor(() => lab.allReady(), 20_000, 'every node Ready');
   }, 60_000);
 });
