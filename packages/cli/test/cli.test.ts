@@ -311,11 +311,12 @@ describe('events, add, scripts and several clusters', () => {
     writeFileSync(
       script,
       `import { resolveAlias } from '@swarmlab/launcher';\n` +
-        `export default async (lab: { leader(): Promise<string | undefined>; list(): unknown }) => ({ leader: await lab.leader(), nodes: (await lab.list() as unknown[]).length, alias: resolveAlias('w3') });\n`,
+        `export default async (lab: { leader(): Promise<string | undefined>; list(): unknown; notReady(): Promise<string | undefined> }) =>\n` +
+        `  ({ leader: await lab.leader(), nodes: (await lab.list() as unknown[]).length, alias: resolveAlias('w3'), waitingFor: (await lab.notReady()) ?? 'nothing' });\n`,
     );
     const r = await cliProcess(home, ['run', script, '--cluster', NAME, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ cluster: NAME, result: { leader: await lab.leader(), nodes: 6, alias: 'worker3' } });
+    expect(JSON.parse(r.stdout)).toEqual({ cluster: NAME, result: { leader: await lab.leader(), nodes: 6, alias: 'worker3', waitingFor: 'nothing' } });
   });
 
   it('with several clusters running, a command without --cluster says which ones to choose from', async () => {

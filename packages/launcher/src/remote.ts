@@ -36,6 +36,8 @@ export interface LabApi {
   status(name: string): Promise<Record<string, unknown>>;
   nicStats(name: string): Promise<unknown>;
   allReady(): Promise<boolean>;
+  /** Why allReady() is false (no leader, or the nodes not Ready and their state), else undefined. */
+  notReady(): Promise<string | undefined>;
   add(counts: { managers?: number; workers?: number }): Promise<string[]>;
   client(ref: string, timeoutMs?: number): DockerClient;
   waitFor<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number, what?: string): Promise<T>;
@@ -155,6 +157,9 @@ export class RemoteLab implements LabApi {
   }
   allReady(): Promise<boolean> {
     return this.http.call('allReady');
+  }
+  async notReady(): Promise<string | undefined> {
+    return (await this.http.call<string | null>('notReady')) ?? undefined;
   }
   pids(): Promise<number[]> {
     return this.http.call('pids');

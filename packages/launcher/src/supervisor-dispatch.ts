@@ -77,6 +77,8 @@ export async function dispatch(lab: Lab, method: SupervisorMethod, args: unknown
     }
     case 'allReady':
       return lab.allReady();
+    case 'notReady':
+      return (await lab.notReady()) ?? null;
     case 'pids':
       return lab.pids();
     case 'add': {

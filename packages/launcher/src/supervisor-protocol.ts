@@ -58,6 +58,7 @@ export const SUPERVISOR_METHODS = [
   'status',
   'nicStats',
   'allReady',
+  'notReady',
   'add',
   'nodes',
   'pids',

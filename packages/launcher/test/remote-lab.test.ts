@@ -10,7 +10,7 @@ const asApi: ((lab: Lab) => LabApi) & ((lab: RemoteLab) => LabApi) = (lab: Lab |
 
 const VERBS = [
   'kill', 'stop', 'start', 'restart', 'pause', 'resume', 'partition', 'isolate', 'partitionHalves', 'partitionMajoritiesRing',
-  'partitionBridge', 'block', 'link', 'heal', 'clock', 'leader', 'list', 'resolve', 'status', 'nicStats', 'allReady', 'add',
+  'partitionBridge', 'block', 'link', 'heal', 'clock', 'leader', 'list', 'resolve', 'status', 'nicStats', 'allReady', 'notReady', 'add',
   'client', 'waitFor', 'pids', 'down',
 ] as const;
 
