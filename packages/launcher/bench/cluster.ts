@@ -260,12 +260,12 @@ async function hugeUp(): Promise<void> {
     row('RSS of all 200 node processes', `${totalGb.toFixed(1)} GB`, `worker mean ${mean.toFixed(1)} MB, max ${Math.max(...workers).toFixed(1)} MB; target: fits in 24 GB`);
     // Heartbeats hold: every poll finds every node Ready under one leader.
     let polls = 0;
-    let notReady = 0;
+    let pollsNotReady = 0;
     for (const end = performance.now() + 30_000; performance.now() < end; polls++) {
-      if (!(await lab.allReady().catch(() => false))) notReady++;
+      if (!(await lab.allReady().catch(() => false))) pollsNotReady++;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    row('200 nodes for 30 s: polls finding a node not Ready', `${notReady} of ${polls}`, `${leaderTerms(lab)} leader term(s) in all; target 0`);
+    row('200 nodes for 30 s: polls finding a node not Ready', `${pollsNotReady} of ${polls}`, `${leaderTerms(lab)} leader term(s) in all; target 0`);
   } finally {
     await lab.down();
   }

@@ -44,11 +44,9 @@ async function primeCodeCache(): Promise<void> {
         const log = readFileSync(lab.node(name).spec.logFile, 'utf8');
         return log.includes('"msg":"code cache saved"') || log.includes('"codeCache":"accepted"');
       };
-      const deadline = Date.now() + PRIME_TIMEOUT_MS;
-      while (!(saved('manager1') && saved('worker1'))) {
-        if (Date.now() > deadline) return; // nodes still write their caches as they run; nothing is lost
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // Not saved in time: nodes still write their caches as they run; nothing is lost.
+      const primed = await lab.waitFor(() => saved('manager1') && saved('worker1'), PRIME_TIMEOUT_MS, 'code caches saved').then(() => true, () => false);
+      if (!primed) return;
     } finally {
       await lab.down();
     }

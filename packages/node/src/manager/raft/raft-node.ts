@@ -150,9 +150,7 @@ export class RaftNode extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     if (this.ticker) clearInterval(this.ticker);
-    clearTimeout(this.announceTimer);
-    this.announceTimer = undefined;
-    this.announcements.clear();
+    this.cancelAnnouncements();
     this.failAll(new RaftError('ProposalDropped', 'raft: node is shutting down'));
     // Let an in-flight save finish before closing the files.
     while (this.processing) await new Promise((r) => setTimeout(r, 5));
@@ -401,7 +399,7 @@ export class RaftNode extends EventEmitter {
     let saved: Promise<void> | undefined;
     if (leading) {
       // A leader replicates while its own disk write runs (its entries count only once durable):
-      // the write starts first, on the thread pool, and the sends below overlap it.
+      // the write starts first (its datasync on the thread pool), and the sends below overlap it.
       // Empty appends only announce a new commit index: they wait (see deferAnnouncements), off
       // the path of the write that was just committed.
       if (mustSave) saved = save();
@@ -483,9 +481,17 @@ export class RaftNode extends EventEmitter {
   }
 
   private flushAnnouncements(): void {
-    this.announceTimer = undefined;
     if (this.running) for (const { message, member } of this.announcements.values()) this.o.transport.send(member, [message]);
-    this.announcements.clear();
+    this.cancelAnnouncements();
+  }
+
+  /** Drops the waiting announcements (those given, or all) and, once none waits, the timer. */
+  private cancelAnnouncements(peer?: number): void {
+    if (peer === undefined) this.announcements.clear();
+    else this.announcements.delete(peer);
+    if (this.announcements.size > 0) return;
+    clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
   }
 
   /** Sends each peer its messages; `addressed` (from addresses()) serves peers no longer members. */
@@ -494,10 +500,7 @@ export class RaftNode extends EventEmitter {
     const byPeer = new Map<number, Message[]>();
     for (const m of messages) {
       const waiting = this.announcements.get(m.to);
-      if (waiting && m.type === 'MsgApp' && m.commit >= waiting.message.commit) {
-        this.announcements.delete(m.to);
-        if (this.announcements.size === 0) (clearTimeout(this.announceTimer), (this.announceTimer = undefined));
-      }
+      if (waiting && m.type === 'MsgApp' && m.commit >= waiting.message.commit) this.cancelAnnouncements(m.to);
       const list = byPeer.get(m.to);
       if (list) list.push(m);
       else byPeer.set(m.to, [m]);
