@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheFileFor } from '../src/boot/code-cache.js';
+import { cacheFileFor, readBundleSource } from '../src/boot/code-cache.js';
 import { runChildModule } from './helpers/child-module.js';
 
 const moduleUrl = new URL('../src/boot/code-cache.ts', import.meta.url).href;
@@ -46,7 +46,6 @@ const load = (opts: { save?: boolean; flags?: string[] } = {}) =>
   runChildModule<Loaded>(CHILD, { CODE_CACHE_MODULE: moduleUrl, BUNDLE: bundle, ...(opts.save ? { SAVE: '1' } : {}) }, opts.flags);
 
 const cacheFiles = () => readdirSync(join(dir, 'code-cache')).filter((f) => f.endsWith('.bin'));
-const sourceAsLoaded = () => readFileSync(bundle, 'utf8').replace(/^#!.*/, (l) => ' '.repeat(l.length));
 
 describe('the code cache', () => {
   it('is written by one process and accepted by the next, which runs the same program', async () => {
@@ -58,7 +57,7 @@ describe('the code cache', () => {
   });
 
   it('is kept per flag set and per source', () => {
-    const source = sourceAsLoaded();
+    const source = readBundleSource(bundle);
     const plain = cacheFileFor(bundle, source, []);
     expect(cacheFileFor(bundle, source, ['--snapshot-blob', '/x/a.blob'])).toBe(plain);
     expect(cacheFileFor(bundle, source, ['--lite-mode'])).not.toBe(plain);

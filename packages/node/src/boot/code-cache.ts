@@ -71,10 +71,14 @@ export function writeCache(path: string, data: Uint8Array): boolean {
   }
 }
 
+/** A bundle's source as it is compiled (and its cache keyed): a hashbang, not valid inside the function wrapper, is blanked (same length, same positions). */
+export function readBundleSource(file: string): string {
+  return readFileSync(file, 'utf8').replace(/^#!.*/, (line) => ' '.repeat(line.length));
+}
+
 /** Runs a CommonJS file as Node would (module, exports, require, __filename, __dirname), compiled with its cache. */
 export function loadCommonJs(file: string, requireFn: NodeJS.Require): LoadedBundle {
-  // A hashbang is not valid inside the function wrapper; blank it (same length, same positions).
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, (line) => ' '.repeat(line.length));
+  const source = readBundleSource(file);
   const cacheFile = cacheFileFor(file, source, process.execArgv);
   const cached = readCache(cacheFile);
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
