@@ -371,7 +371,7 @@ export class Daemon {
         err: priority.error,
       });
     }
-    const { RaftDiskStorage, MemoryStore, RaftNode, Manager } = await loadManagerSide();
+    const { RaftDiskStorage, MemoryStore, RaftNode, Manager, raftTickMs } = await loadManagerSide();
     const storage = await RaftDiskStorage.open(this.dir.root, dek);
     const store = new MemoryStore();
     const clock = this.o.clock;
@@ -438,7 +438,11 @@ export class Daemon {
       this.state = 'error';
       this.lastError = String(e);
     });
+    // A bigger swarm ticks slower (manager/raft/tick.ts); every manager counts the same store.
+    const fitTickToSwarm = () => raft.setTickMs(raftTickMs(this.o.profile, store.count('node'), clock.scale));
+    fitTickToSwarm();
     store.on('change', (ev: { table: string }) => {
+      if (ev.table === 'node') fitTickToSwarm();
       if (ev.table === 'cluster') {
         this.applyClusterToSecurity();
         // docker swarm update --snapshot-interval: every manager snapshots at the cluster's interval.

@@ -15,6 +15,7 @@ export { Manager } from '../manager/manager.js';
 export { newNodeObject } from '../manager/ca/server.js';
 export { newRaftId } from '../manager/raft/members.js';
 export { RaftNode } from '../manager/raft/raft-node.js';
+export { raftTickMs } from '../manager/raft/tick.js';
 export { MemoryStore } from '../store/memory.js';
 export { RaftDiskStorage } from '../storage/index.js';
 export { defaultIngressNetwork } from './defaults.js';

@@ -99,7 +99,7 @@ export class LeaderReadLease {
   }
 }
 
-/** Half the election timeout, in real milliseconds. */
+/** Half the profile's election timeout, in real milliseconds: the shortest any follower uses (a big swarm only stretches it, raft/tick.ts). */
 export function leaderLeaseMs(profile: { raftTickMs: number; electionTick: number }, clock: { toReal(emulatedMs: number): number }): number {
   return clock.toReal(profile.raftTickMs * profile.electionTick) / 2;
 }

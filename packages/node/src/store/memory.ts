@@ -77,6 +77,10 @@ export class MemoryStore extends EventEmitter {
     return [...this.tables.get(table)!.values()] as T[];
   }
 
+  count(table: Table): number {
+    return this.tables.get(table)!.size;
+  }
+
   findByName<T extends StoredObject = StoredObject>(table: Table, name: string): T | undefined {
     const index = this.names.get(table);
     if (index) {

@@ -97,6 +97,8 @@ export class RaftNode extends EventEmitter {
   private readRoundInFlight = false;
   private readonly lastHeard = new Map<number, number>();
   private ticker: NodeJS.Timeout | undefined;
+  /** Emulated ms between ticks: the profile's, until setTickMs stretches it (tick.ts). */
+  private tickMs: number;
   /** Commit-only appends waiting to go out, by peer (see deferAnnouncements). */
   private readonly announcements = new Map<number, { message: Message; member: RaftMember }>();
   private announceTimer: NodeJS.Timeout | undefined;
@@ -119,6 +121,7 @@ export class RaftNode extends EventEmitter {
     super();
     this.raftId = o.raftId;
     this.snapshotInterval = o.snapshotInterval ?? 10_000;
+    this.tickMs = o.profile.raftTickMs;
     const mem = o.storage.memory;
     const snap = mem.snapshot();
     this.confState = snap.metadata.confState;
@@ -143,8 +146,20 @@ export class RaftNode extends EventEmitter {
 
   start(): void {
     this.running = true;
-    this.ticker = this.o.clock.setInterval(() => this.tick(), this.o.profile.raftTickMs);
+    this.ticker = this.o.clock.setInterval(() => this.tick(), this.tickMs);
     this.poke();
+  }
+
+  /**
+   * Ticks every `ms` emulated ms from now on: every timeout counted in ticks (heartbeat, election,
+   * quorum check, lost quorum) scales with it. Only ever at least the profile's tick (tick.ts).
+   */
+  setTickMs(ms: number): void {
+    if (ms === this.tickMs) return;
+    this.tickMs = ms;
+    if (!this.ticker || !this.running) return;
+    clearInterval(this.ticker);
+    this.ticker = this.o.clock.setInterval(() => this.tick(), ms);
   }
 
   async stop(): Promise<void> {
@@ -241,7 +256,7 @@ export class RaftNode extends EventEmitter {
     if (raftId === this.raftId) return true;
     const last = this.lastHeard.get(raftId);
     if (last === undefined) return false;
-    return this.o.clock.now() - last < 2 * this.o.profile.electionTick * this.o.profile.raftTickMs;
+    return this.o.clock.now() - last < 2 * this.o.profile.electionTick * this.tickMs;
   }
 
   /** Proposes a store transaction; resolves once it is applied here, or rejects. */
