@@ -10,7 +10,7 @@ import { Membership, type Member, type MemberEvent, type MembershipEffect } from
 import type { GossipMessage, UserMessage } from './messages.js';
 import { encodeSyncMessages } from './sync.js';
 import { compoundHeaderBytes, encodeMessage, MAX_PLAINTEXT_BYTES, openPacket, sealPacket, type PacketDropReason } from './packet.js';
-import { LAN_TIMING, suspicionTimeoutMs, type GossipTiming } from './timing.js';
+import { LAN_TIMING, pushPullScaledMs, suspicionTimeoutMs, type GossipTiming } from './timing.js';
 
 export interface GossipOptions {
   nic: Nic;
@@ -78,9 +78,10 @@ export class Gossip extends EventEmitter<GossipEvents> {
   private readonly packr = createPackr();
   private readonly acks = new Map<number, () => void>();
   private readonly suspicionTimers = new Map<string, NodeJS.Timeout>();
-  private readonly intervals: NodeJS.Timeout[] = [];
+  private readonly probeTimer: NodeJS.Timeout;
   /** Runs only while broadcasts wait: an idle member has nothing to gossip and should not wake for it. */
   private gossipTimer: NodeJS.Timeout | null = null;
+  private pushPullTimer: NodeJS.Timeout | undefined;
   private readonly sleeps = new Set<() => void>();
   private readonly relayTimers = new Set<NodeJS.Timeout>();
   private readonly seenUser = new Set<string>();
@@ -113,10 +114,11 @@ export class Gossip extends EventEmitter<GossipEvents> {
     this.checkMeta(meta);
     this.membership = new Membership({ name: options.name, address: socket.address, port: socket.port, meta }, () => performance.now());
     socket.on('message', (packet, from) => this.onPacket(packet, from));
-    this.intervals.push(
-      setInterval(() => void this.probe(), this.timing.probeIntervalMs),
-      setInterval(() => this.pushPull(), this.timing.pushPullIntervalMs),
-    );
+    this.probeTimer = setInterval(() => void this.probe(), this.timing.probeIntervalMs);
+    // memberlist staggers the first exchange randomly; here members start one by one anyway, and a
+    // first exchange in the first interval would add a full-state sync to every join while a
+    // swarm forms.
+    this.schedulePushPull();
   }
 
   /** Binds the UDP socket on the NIC and starts probing and gossiping. */
@@ -214,7 +216,8 @@ export class Gossip extends EventEmitter<GossipEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const interval of this.intervals) clearInterval(interval);
+    clearInterval(this.probeTimer);
+    clearTimeout(this.pushPullTimer);
     if (this.gossipTimer) clearInterval(this.gossipTimer);
     for (const timer of this.suspicionTimers.values()) clearTimeout(timer);
     this.suspicionTimers.clear();
@@ -404,6 +407,14 @@ export class Gossip extends EventEmitter<GossipEvents> {
       if (messages.length === 0) break;
       this.send(target, messages);
     }
+  }
+
+  /** The next push/pull, after the interval scaled to the cluster's size as memberlist does (pushPullScaledMs). */
+  private schedulePushPull(): void {
+    this.pushPullTimer = setTimeout(() => {
+      this.pushPull();
+      if (!this.closed) this.schedulePushPull();
+    }, pushPullScaledMs(this.timing.pushPullIntervalMs, this.membership.liveCount()));
   }
 
   /**

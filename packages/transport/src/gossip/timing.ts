@@ -12,7 +12,7 @@ export interface GossipTiming {
   indirectChecks: number;
   suspicionMult: number;
   retransmitMult: number;
-  /** Full-state anti-entropy exchange with one random member. */
+  /** Full-state anti-entropy exchange with one random member (beyond 32 members, scaled: pushPullScaledMs). */
   pushPullIntervalMs: number;
   /** Dead members still get gossip for this long after dying, so they can refute it. */
   gossipToTheDeadMs: number;
@@ -42,4 +42,17 @@ export function suspicionTimeoutMs(timing: GossipTiming, liveMembers: number): n
   if (timing.suspicionTimeoutMs !== undefined) return timing.suspicionTimeoutMs;
   const nodeScale = Math.max(1, Math.log10(Math.max(1, liveMembers)));
   return timing.suspicionMult * nodeScale * timing.probeIntervalMs;
+}
+
+/** memberlist's pushPullScaleThreshold: up to this many members the push/pull interval is as configured. */
+const PUSH_PULL_SCALE_THRESHOLD = 32;
+
+/**
+ * memberlist's pushPullScale: beyond 32 members the interval grows with log2 of their number (2× up
+ * to 64, 3× up to 128, 4× up to 256), so the full-state exchanges, each as large as the member
+ * list, do not grow with the square of the cluster.
+ */
+export function pushPullScaledMs(intervalMs: number, members: number): number {
+  if (members <= PUSH_PULL_SCALE_THRESHOLD) return intervalMs;
+  return intervalMs * (Math.ceil(Math.log2(members) - Math.log2(PUSH_PULL_SCALE_THRESHOLD)) + 1);
 }
