@@ -6,6 +6,7 @@ import { waitFor, type Condition } from './wait.js';
 import { DockerClient } from '@swarmlab/api';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CpuHeadroom } from './cpu-headroom.js';
 import { ControlServer } from './control-server.js';
 import {
   blockPlan,
@@ -65,6 +66,12 @@ const ALIASES: Record<string, string> = {};
 const JOIN_CONCURRENCY = 8;
 /** Worker processes starting at once while a cluster forms (each start is ~0.1 s of CPU). */
 const WORKER_START_CONCURRENCY = 4;
+/**
+ * Nodes started before the machine's spare CPU paces the rest (cpu-headroom.ts). Beyond 100 a
+ * saturated two-core machine starved workers past their heartbeat deadlines; up to 100 every
+ * session held, and pacing would only slow `up` against its 20 s target for 100 nodes.
+ */
+const UNPACED_STARTS = 100;
 
 export class Lab {
   readonly nodes = new Map<string, NodeProcess>();
@@ -178,16 +185,21 @@ export class Lab {
     const workers = all.filter((n) => n.spec.role === 'worker');
     const queue = [...workers];
     const done = new Map(workers.map((n) => [n.spec.name, deferred<void>()] as const));
+    const headroom = new CpuHeadroom();
+    let starts = all.length - workers.length;
     const lane = async () => {
       for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
         const d = done.get(n.spec.name)!;
+        if (starts++ >= UNPACED_STARTS) await headroom.acquire();
         await this.startNode(n).then(d.resolve, d.reject);
       }
     };
-    void workersMay.then(
-      () => Promise.all(Array.from({ length: Math.min(WORKER_START_CONCURRENCY, queue.length) }, lane)),
-      (e: unknown) => done.forEach((d) => d.reject(e)),
-    );
+    void workersMay
+      .then(
+        () => Promise.all(Array.from({ length: Math.min(WORKER_START_CONCURRENCY, queue.length) }, lane)),
+        (e: unknown) => done.forEach((d) => d.reject(e)),
+      )
+      .finally(() => headroom.close());
     for (const [name, d] of done) started.set(name, d.promise);
     return started;
   }
