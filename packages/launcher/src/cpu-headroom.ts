@@ -89,14 +89,12 @@ export class CpuHeadroom {
     const total = now.total - this.last.total;
     this.idle = total > 0 ? 1 - (now.busy - this.last.busy) / total : this.idle;
     this.last = now;
-    const t = performance.now();
-    const first = this.waiting[0];
-    if (first && (this.idle >= this.options.minIdle || t - first.since >= this.options.maxWaitMs)) {
-      this.waiting.shift();
+    if (this.waiting.length > 0 && this.idle >= this.options.minIdle) {
       this.idle = 0;
-      first.resolve();
+      this.waiting.shift()!.resolve();
     }
     // Long waiters go ahead too (a busy machine slows `up`, it does not stop it).
+    const t = performance.now();
     while (this.waiting.length > 0 && t - this.waiting[0].since >= this.options.maxWaitMs) this.waiting.shift()!.resolve();
   }
 }
