@@ -38,6 +38,21 @@ describe('CpuHeadroom', () => {
     };
   }
 
+  /** A headroom sampling a fake machine every 100 ms. */
+  function paced(maxWaitMs = 10_000) {
+    const m = machine();
+    const headroom = new CpuHeadroom({ minIdle: 0.05, sampleMs: 100, maxWaitMs }, () => (m.advance(), m.read()));
+    return { m, headroom };
+  }
+
+  /** The same, once a first start has gone and the machine is saturated. */
+  async function saturated(maxWaitMs?: number) {
+    const p = paced(maxWaitMs);
+    await p.headroom.acquire();
+    p.m.run(1);
+    return p;
+  }
+
   const settled = async (p: Promise<void>) => {
     let done = false;
     void p.then(() => (done = true));
@@ -47,8 +62,7 @@ describe('CpuHeadroom', () => {
   };
 
   it('lets a start go at once when the last sample had spare CPU, and the next one waits for a fresh sample', async () => {
-    const m = machine();
-    const headroom = new CpuHeadroom({ minIdle: 0.05, sampleMs: 100, maxWaitMs: 10_000 }, () => (m.advance(), m.read()));
+    const { headroom } = paced();
     expect(await settled(headroom.acquire())).toBe(true);
     const second = headroom.acquire();
     expect(await settled(second)).toBe(false);
@@ -58,10 +72,7 @@ describe('CpuHeadroom', () => {
   });
 
   it('holds starts while the machine is saturated and lets one go per sample with spare CPU', async () => {
-    const m = machine();
-    const headroom = new CpuHeadroom({ minIdle: 0.05, sampleMs: 100, maxWaitMs: 10_000 }, () => (m.advance(), m.read()));
-    await headroom.acquire();
-    m.run(1);
+    const { m, headroom } = await saturated();
     const a = headroom.acquire();
     const b = headroom.acquire();
     vi.advanceTimersByTime(1000);
@@ -75,10 +86,7 @@ describe('CpuHeadroom', () => {
   });
 
   it('never holds a start longer than maxWaitMs (a busy machine slows `up`, it does not stop it)', async () => {
-    const m = machine();
-    const headroom = new CpuHeadroom({ minIdle: 0.05, sampleMs: 100, maxWaitMs: 500 }, () => (m.advance(), m.read()));
-    await headroom.acquire();
-    m.run(1);
+    const { headroom } = await saturated(500);
     const waiting = headroom.acquire();
     vi.advanceTimersByTime(400);
     expect(await settled(waiting)).toBe(false);
@@ -89,10 +97,7 @@ describe('CpuHeadroom', () => {
 
   it('lets everyone go where there is no /proc/stat, and when closed', async () => {
     expect(await settled(new CpuHeadroom(undefined, () => undefined).acquire())).toBe(true);
-    const m = machine();
-    const headroom = new CpuHeadroom({ minIdle: 0.05, sampleMs: 100, maxWaitMs: 10_000 }, () => (m.advance(), m.read()));
-    await headroom.acquire();
-    m.run(1);
+    const { headroom } = await saturated();
     const waiting = headroom.acquire();
     headroom.close();
     expect(await settled(waiting)).toBe(true);
