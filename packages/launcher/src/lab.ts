@@ -183,10 +183,20 @@ export class Lab {
     const firstUp = started.get(first?.spec.name ?? '') ?? Promise.resolve();
     for (const n of others) started.set(n.spec.name, firstUp.then(() => this.startNode(n)));
     const workers = all.filter((n) => n.spec.role === 'worker');
+    for (const [name, p] of this.startWorkers(workers, all.length - workers.length, workersMay)) started.set(name, p);
+    return started;
+  }
+
+  /**
+   * Starts workers a few at a time once `may` resolves; once `running` plus those started reach
+   * UNPACED_STARTS, each only while the machine has CPU to spare (cpu-headroom.ts). Returns each
+   * worker's start promise.
+   */
+  private startWorkers(workers: NodeProcess[], running: number, may: Promise<unknown> = Promise.resolve()): Map<string, Promise<void>> {
     const queue = [...workers];
     const done = new Map(workers.map((n) => [n.spec.name, deferred<void>()] as const));
     const headroom = new CpuHeadroom();
-    let starts = all.length - workers.length;
+    let starts = running;
     const lane = async () => {
       for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
         const d = done.get(n.spec.name)!;
@@ -194,14 +204,13 @@ export class Lab {
         await this.startNode(n).then(d.resolve, d.reject);
       }
     };
-    void workersMay
+    void may
       .then(
         () => Promise.all(Array.from({ length: Math.min(WORKER_START_CONCURRENCY, queue.length) }, lane)),
         (e: unknown) => done.forEach((d) => d.reject(e)),
       )
       .finally(() => headroom.close());
-    for (const [name, d] of done) started.set(name, d.promise);
-    return started;
+    return new Map([...done].map(([name, d]) => [name, d.promise]));
   }
 
   private addNodeProcess(name: string, role: Role, addr = this.nextAddress()): NodeProcess {
@@ -307,14 +316,17 @@ export class Lab {
     ];
     const names = fresh.map((n) => n.spec.name);
     onProgress?.(`starting ${names.join(', ')}`);
-    try {
-      await Promise.all(fresh.map((n) => n.start()));
-      await Promise.all(names.map((n) => this.control.waitConnected(n)));
-    } catch (e) {
+    // Every start settles before a failure is acted on, so no process is left starting behind us.
+    const starts = await Promise.allSettled([
+      ...fresh.filter((n) => n.spec.role === 'manager').map((n) => this.startNode(n)),
+      ...this.startWorkers(fresh.filter((n) => n.spec.role === 'worker'), this.nodes.size - fresh.length).values(),
+    ]);
+    const failed = starts.find((r) => r.status === 'rejected');
+    if (failed) {
       // Nothing joined yet: forget the new nodes so the cluster is as it was.
       await Promise.all(fresh.map((n) => n.kill()));
       names.forEach((n) => this.nodes.delete(n));
-      throw e;
+      throw failed.reason;
     }
     this.record.managers += managers;
     this.record.workers += workers;
