@@ -315,11 +315,13 @@ export class Lab {
       ...Array.from({ length: workers }, (_, i) => this.addNodeProcess(`worker${this.highestIndex('worker') + 1 + i}`, 'worker')),
     ];
     const names = fresh.map((n) => n.spec.name);
+    const newManagers = fresh.filter((n) => n.spec.role === 'manager');
+    const newWorkers = fresh.filter((n) => n.spec.role === 'worker');
     onProgress?.(`starting ${names.join(', ')}`);
     // Every start settles before a failure is acted on, so no process is left starting behind us.
     const starts = await Promise.allSettled([
-      ...fresh.filter((n) => n.spec.role === 'manager').map((n) => this.startNode(n)),
-      ...this.startWorkers(fresh.filter((n) => n.spec.role === 'worker'), this.nodes.size - fresh.length).values(),
+      ...newManagers.map((n) => this.startNode(n)),
+      ...this.startWorkers(newWorkers, this.nodes.size - fresh.length).values(),
     ]);
     const failed = starts.find((r) => r.status === 'rejected');
     if (failed) {
@@ -331,11 +333,10 @@ export class Lab {
     this.record.managers += managers;
     this.record.workers += workers;
     this.saveRecord();
-    for (const n of fresh.filter((n) => n.spec.role === 'manager')) {
+    for (const n of newManagers) {
       onProgress?.(`docker swarm join ${n.spec.name} as a manager`);
       await this.join(n.spec.name, remote, swarm.JoinTokens.Manager);
     }
-    const newWorkers = fresh.filter((n) => n.spec.role === 'worker');
     if (newWorkers.length > 0) onProgress?.(`docker swarm join ${newWorkers.map((n) => n.spec.name).join(', ')} as workers`);
     await this.joinWorkers(newWorkers.map((n) => n.spec.name), remote, swarm.JoinTokens.Worker);
     onProgress?.('waiting for every node to be Ready with a leader');

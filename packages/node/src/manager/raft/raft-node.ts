@@ -146,7 +146,7 @@ export class RaftNode extends EventEmitter {
 
   start(): void {
     this.running = true;
-    this.ticker = this.o.clock.setInterval(() => this.tick(), this.tickMs);
+    this.restartTicker();
     this.poke();
   }
 
@@ -157,9 +157,12 @@ export class RaftNode extends EventEmitter {
   setTickMs(ms: number): void {
     if (ms === this.tickMs) return;
     this.tickMs = ms;
-    if (!this.ticker || !this.running) return;
-    clearInterval(this.ticker);
-    this.ticker = this.o.clock.setInterval(() => this.tick(), ms);
+    if (this.running) this.restartTicker();
+  }
+
+  private restartTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = this.o.clock.setInterval(() => this.tick(), this.tickMs);
   }
 
   async stop(): Promise<void> {
