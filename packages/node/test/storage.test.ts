@@ -360,3 +360,53 @@ describe('encryption at rest', () => {
     expect(allEntries(both)).toEqual(expected);
   });
 });
+
+describe('snapshots written beside the WAL queue', () => {
+  it('keep appends going, and a later overlapping snapshot is never deleted by an earlier one', async () => {
+    const dir = await stateDir();
+    const dek = randomBytes(32);
+    let s = await open(dir, dek);
+    await s.save({ entries: range(1, 300), hardState: { term: 1, vote: 0, commit: 300 } });
+    const first = s.createSnapshot(100, voters3, new TextEncoder().encode('at 100'));
+    const second = s.createSnapshot(200, voters3, new TextEncoder().encode('at 200'));
+    const appended = s.save({ entries: range(301, 310), hardState: { term: 1, vote: 0, commit: 310 } });
+    await Promise.all([first, second, appended]);
+    expect(s.memory.snapshot().metadata.index).toBe(200);
+    expect(await readdir(snapDir(dir))).toEqual(['0000000000000001-00000000000000c8.snap']);
+    s = await reopen(s, dir, dek);
+    expect(new TextDecoder().decode(s.memory.snapshot().data)).toBe('at 200');
+    expect(allEntries(s).at(-1)?.index).toBe(310);
+  });
+
+  it('give way to a snapshot from the leader that overtakes them', async () => {
+    const dir = await stateDir();
+    const dek = randomBytes(32);
+    let s = await open(dir, dek);
+    await s.save({ entries: range(1, 50), hardState: { term: 1, vote: 0, commit: 50 } });
+    const local = s.createSnapshot(40, voters3, new TextEncoder().encode('local at 40'));
+    const received: Snapshot = { metadata: { index: 90, term: 2, confState: voters3 }, data: new TextEncoder().encode('leader at 90') };
+    await s.save({ snapshot: received, hardState: { term: 2, vote: 0, commit: 90 } });
+    await local;
+    expect(s.memory.snapshot().metadata.index).toBe(90);
+    expect(await readdir(snapDir(dir))).toEqual(['0000000000000002-000000000000005a.snap']);
+    // The storage still works, and a reopen finds the leader's snapshot.
+    await s.save({ entries: [entry(91, 2)], hardState: { term: 2, vote: 0, commit: 91 } });
+    s = await reopen(s, dir, dek);
+    expect(new TextDecoder().decode(s.memory.snapshot().data)).toBe('leader at 90');
+    expect(allEntries(s)).toEqual([entry(91, 2)]);
+  });
+
+  it('seal and write megabytes a slice at a time, readable after a reopen', async () => {
+    const dir = await stateDir();
+    const dek = randomBytes(32);
+    let s = await open(dir, dek);
+    await s.save({ entries: range(1, 5), hardState: { term: 1, vote: 0, commit: 5 } });
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    await s.createSnapshot(5, voters3, data);
+    s = await reopen(s, dir, dek);
+    expect(Buffer.from(s.memory.snapshot().data).equals(data)).toBe(true);
+    // Under another key it does not open.
+    await s.close();
+    await expect(RaftDiskStorage.open(dir, randomBytes(32), { onWarning: () => {} })).rejects.toThrow();
+  });
+});

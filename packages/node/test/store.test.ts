@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, patched, type StoredObject } from '../src/store/memory.js';
+import { unpack } from 'msgpackr';
+import { MemoryStore, patched, TABLES, type StoredObject } from '../src/store/memory.js';
 
 const obj = (ID: string, Name: string): StoredObject => ({ ID, Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Name } });
 const T = '2026-11-26T00:00:00.000000000Z';
@@ -42,6 +43,31 @@ describe('the replicated store', () => {
     expect(r.digest()).toBe(s.digest());
     expect(r.appliedIndex).toBe(50);
     expect(r.findByName('config', 'name17')!.ID).toBe('id17');
+  });
+
+  it('serializes a capture a slice at a time to what one pack of the whole store gives', () => {
+    const s = new MemoryStore();
+    // More objects than one slice holds, and more than a 16-bit array length in no table.
+    for (let i = 1; i <= 1000; i++) s.apply(i, { time: T, changes: [{ action: 'create', table: i % 3 ? 'config' : 'secret', object: obj(`id${i}`, `name${i}`) }] });
+    const capture = s.capture();
+    const pieces = [...capture.pieces()];
+    expect(pieces.length).toBeGreaterThan(TABLES.length + 2);
+    const whole = Object.fromEntries(TABLES.map((t) => [t, s.list(t)]));
+    expect(unpack(Buffer.concat(pieces))).toEqual({ appliedIndex: 1000, data: whole });
+    expect(Buffer.from(s.snapshot()).equals(Buffer.concat(pieces))).toBe(true);
+  });
+
+  it('keeps a capture as it was when taken, whatever is applied before it is serialized', () => {
+    const s = new MemoryStore();
+    for (let i = 1; i <= 10; i++) s.apply(i, { time: T, changes: [{ action: 'create', table: 'config', object: obj(`id${i}`, `name${i}`) }] });
+    const before = s.digest();
+    const capture = s.capture();
+    s.apply(11, { time: T, changes: [{ action: 'patch', table: 'config', id: 'id1', set: { 'Spec.Labels': { late: 'yes' } } }, { action: 'delete', table: 'config', id: 'id2' }] });
+    const r = new MemoryStore();
+    r.restore(Buffer.concat([...capture.pieces()]));
+    expect(r.appliedIndex).toBe(10);
+    expect(r.digest()).toBe(before);
+    expect(r.get('config', 'id1')!.Spec).toEqual({ Name: 'name1' });
   });
 
   it('patches by copying only the objects along each path, sharing the rest', () => {

@@ -39,6 +39,16 @@ export class RecordCipher {
     return Buffer.concat([nonce, body, last, cipher.getAuthTag()]);
   }
 
+  /**
+   * seal() for a record fed in pieces (a snapshot of many megabytes is never held twice): the
+   * nonce, then each piece's ciphertext, then the tail and tag, concatenate to seal()'s layout.
+   */
+  sealInPieces(): { nonce: Buffer; update(piece: Uint8Array): Buffer; final(): Buffer } {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv(ALGORITHM, this.sealKey, nonce);
+    return { nonce, update: (piece) => cipher.update(piece), final: () => Buffer.concat([cipher.final(), cipher.getAuthTag()]) };
+  }
+
   /** The plaintext, or undefined when no key authenticates the record. */
   open(sealed: Uint8Array): Buffer | undefined {
     if (sealed.length < SEAL_OVERHEAD) return undefined;

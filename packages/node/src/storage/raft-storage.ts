@@ -58,6 +58,8 @@ export interface SaveRequest {
 export class RaftDiskStorage {
   private readonly queue: CommitQueue;
   private closed = false;
+  /** The tail of the snapshot-directory operations (see inSnapshotDir). */
+  private snapshotDir: Promise<void> = Promise.resolve();
 
   private constructor(
     /** The log as the Raft core reads it (the `Storage` interface). */
@@ -159,7 +161,7 @@ export class RaftDiskStorage {
       // The snapshot file goes first: its WAL record is what makes it count on the next open.
       prepare: snapshot
         ? async () => {
-            snapFile = await this.snapshotter.save(snapshot, this.cipher);
+            snapFile = await this.inSnapshotDir(() => this.snapshotter.save(snapshot, this.cipher));
           }
         : undefined,
       apply: () => {
@@ -188,19 +190,23 @@ export class RaftDiskStorage {
     const snapshot: Snapshot = { metadata: { index, term: this.memory.term(index), confState }, data };
     this.pending.acceptSnapshotAt(index, confState, data);
 
-    let snapFile: string | undefined;
-    const written = this.queue.write({
-      records: [{ kind: 'snapshot', index, term: snapshot.metadata.term, replacesLog: false }],
-      prepare: async () => {
-        snapFile = await this.snapshotter.save(snapshot, this.cipher);
-      },
-      apply: () => {
-        this.memory.createSnapshot(index, confState, data);
-        this.snapFile = snapFile;
-        this.compactMemory(index - this.keepBehind);
-      },
+    // The file is written beside the WAL's queue, not in it: appends go on while megabytes go to
+    // disk. Only its WAL record, written once the file is durable, makes it count on a reopen.
+    const cipher = this.cipher;
+    const snapFile = await this.inSnapshotDir(() => this.snapshotter.save(snapshot, cipher));
+    await this.queue.exclusive(async () => {
+      // Overtaken meanwhile by a snapshot from the leader, or written under a key just rotated
+      // away (a reopen could not read it): dropped, the log stays as it is.
+      if (index <= this.memory.snapshot().metadata.index || cipher !== this.cipher) {
+        if (snapFile !== this.snapFile) await this.inSnapshotDir(() => this.snapshotter.remove(snapFile));
+        return;
+      }
+      await this.wal.append([{ kind: 'snapshot', index, term: snapshot.metadata.term, replacesLog: false }]);
+      this.memory.createSnapshot(index, confState, data);
+      this.snapFile = snapFile;
+      this.compactMemory(index - this.keepBehind);
+      await this.dropBefore(index);
     });
-    await Promise.all([written, this.queue.exclusive(() => this.dropBefore(index))]);
   }
 
   /**
@@ -231,7 +237,7 @@ export class RaftDiskStorage {
       const { index, term } = snap.metadata;
       const head: WalRecord[] = [];
       if (index > 0) {
-        this.snapFile = await this.snapshotter.save(snap, cipher);
+        this.snapFile = await this.inSnapshotDir(() => this.snapshotter.save(snap, cipher));
         head.push({ kind: 'snapshot', index, term, replacesLog: false });
       }
       head.push({ kind: 'hardState', hardState: this.memory.hardStateNow() });
@@ -242,7 +248,8 @@ export class RaftDiskStorage {
       }
       await this.wal.rotate(cipher, head, index + 1);
       this.cipher = cipher;
-      if (this.snapFile) await this.snapshotter.purgeExcept(this.snapFile);
+      const keep = this.snapFile;
+      if (keep) await this.inSnapshotDir(() => this.snapshotter.purgeExcept(keep));
     });
   }
 
@@ -258,6 +265,19 @@ export class RaftDiskStorage {
     await this.queue.exclusive(() => this.wal.close()).catch(() => this.wal.close());
   }
 
+  /**
+   * One snapshot-directory operation at a time: a purge also deletes the temp files a crash left
+   * behind, so it must not run while a snapshot is being written beside the queue.
+   */
+  private inSnapshotDir<T>(run: () => Promise<T>): Promise<T> {
+    const turn = this.snapshotDir.then(run);
+    this.snapshotDir = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
   private checkOpen(): void {
     if (this.closed) throw errClosed();
   }
@@ -268,7 +288,8 @@ export class RaftDiskStorage {
 
   /** Once a snapshot is durable and recorded: older snapshot files and WAL segments can go. */
   private async dropBefore(snapIndex: number): Promise<void> {
-    if (this.snapFile) await this.snapshotter.purgeExcept(this.snapFile);
+    const keep = this.snapFile;
+    if (keep) await this.inSnapshotDir(() => this.snapshotter.purgeExcept(keep));
     await this.wal.releaseTo(snapIndex);
   }
 }

@@ -2,14 +2,16 @@
 // temp file, fsynced and renamed into place. Only the newest is kept (SwarmKit's default
 // KeepOldSnapshots = 0), and only once the WAL records that it was saved.
 
-import { readFile } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import type { ConfState, Snapshot } from '@swarmlab/raft';
 import type { RecordCipher } from './cipher.js';
 import { errSnapWrongKey } from './errors.js';
-import { encodeFrame, scanFrames } from './frame.js';
-import { fsyncDir, listDirDroppingTemps, unlinkIfPresent, writeFileDurably } from './fs-util.js';
-import { parseSnapFileName, snapFileName } from './paths.js';
+import { FRAME_HEADER_BYTES, scanFrames } from './frame.js';
+import { FILE_MODE, fsyncDir, listDirDroppingTemps, unlinkIfPresent } from './fs-util.js';
+import { parseSnapFileName, snapFileName, TEMP_SUFFIX } from './paths.js';
+import { arrayHeader, binHeader } from '../msgpack-parts.js';
 import { isCount, packr, plainBytes } from './wal-record.js';
 import type { WarningSink } from './wal-reader.js';
 
@@ -28,9 +30,16 @@ export class Snapshotter {
   async save(snap: Snapshot, cipher: RecordCipher): Promise<string> {
     const { index, term } = snap.metadata;
     const file = snapFileName(term, index);
-    const plain = packr.pack([index, term, encodeConfState(snap.metadata.confState), snap.data]);
-    await writeFileDurably(path.join(this.dir, file), encodeFrame(cipher.seal(plain)));
+    // packr.pack([index, term, confState, data]) without copying the data into it.
+    const head = Buffer.concat([arrayHeader(4), packr.pack(index), packr.pack(term), packr.pack(encodeConfState(snap.metadata.confState)), binHeader(snap.data.length)]);
+    await writeSealedFrameDurably(path.join(this.dir, file), cipher, [head, snap.data]);
     return file;
+  }
+
+  /** Deletes one snapshot file (one that was written but never recorded). */
+  async remove(file: string): Promise<void> {
+    await unlinkIfPresent(path.join(this.dir, file));
+    await fsyncDir(this.dir);
   }
 
   /**
@@ -68,9 +77,13 @@ export class Snapshotter {
     return undefined;
   }
 
-  /** Deletes every snapshot file except `keep`. */
+  /**
+   * Deletes every snapshot file up to `keep`'s index except `keep` itself. A newer file may be
+   * one being written (its WAL record not yet written): it stays.
+   */
   async purgeExcept(keep: string): Promise<void> {
-    const doomed = (await this.list()).filter((c) => c.file !== keep);
+    const upTo = parseSnapFileName(keep)?.index ?? Number.POSITIVE_INFINITY;
+    const doomed = (await this.list()).filter((c) => c.file !== keep && c.index <= upTo);
     for (const c of doomed) await unlinkIfPresent(path.join(this.dir, c.file));
     if (doomed.length > 0) await fsyncDir(this.dir);
   }
@@ -84,6 +97,46 @@ export class Snapshotter {
     }
     return out;
   }
+}
+
+/** Bytes sealed and written per step: the event loop runs between steps. */
+const WRITE_SLICE_BYTES = 1 << 20;
+
+/**
+ * Writes one sealed frame (frame.ts) holding the concatenated pieces, as writeFileDurably does: a
+ * temp file, fsynced, renamed into place. The plaintext is sealed and written a slice at a time,
+ * and the frame header (length, checksum), known only at the end, goes in last.
+ */
+async function writeSealedFrameDurably(file: string, cipher: RecordCipher, pieces: Uint8Array[]): Promise<void> {
+  const temp = file + TEMP_SUFFIX;
+  const fh = await open(temp, 'w', FILE_MODE);
+  try {
+    let position = FRAME_HEADER_BYTES;
+    let checksum = 0;
+    const put = async (bytes: Uint8Array) => {
+      checksum = crc32(bytes, checksum);
+      for (let done = 0; done < bytes.length; ) {
+        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position);
+        done += bytesWritten;
+        position += bytesWritten;
+      }
+    };
+    const sealer = cipher.sealInPieces();
+    await put(sealer.nonce);
+    for (const piece of pieces) {
+      for (let at = 0; at < piece.length; at += WRITE_SLICE_BYTES) await put(sealer.update(piece.subarray(at, at + WRITE_SLICE_BYTES)));
+    }
+    await put(sealer.final());
+    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+    header.writeUInt32LE(position - FRAME_HEADER_BYTES, 0);
+    header.writeUInt32LE(checksum, 4);
+    await fh.write(header, 0, FRAME_HEADER_BYTES, 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(temp, file);
+  await fsyncDir(path.dirname(file));
 }
 
 function encodeConfState(cs: ConfState): unknown[] {

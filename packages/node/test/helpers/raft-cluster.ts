@@ -9,7 +9,7 @@ import { RaftNode, type RaftLogStore, type RaftNodeOptions } from '../../src/man
 import type { RaftMember } from '../../src/manager/raft/members.js';
 
 /** Raft's log in memory; each save completes on a later turn of the event loop, like a disk write. */
-class MemoryLogStore implements RaftLogStore {
+export class MemoryLogStore implements RaftLogStore {
   constructor(readonly memory: MemoryStorage) {}
 
   async save(batch: { hardState?: HardState; entries: Entry[]; snapshot?: Snapshot }): Promise<void> {
@@ -48,6 +48,7 @@ export function startCluster(
   size: number,
   transport?: (from: RaftMember, to: RaftMember, messages: unknown[]) => void,
   options: Partial<RaftNodeOptions> = {},
+  storageFor: (memory: MemoryStorage) => RaftLogStore = (memory) => new MemoryLogStore(memory),
 ): { net: Network; nodes: RaftNode[]; stores: MemoryStore[]; removedEvents: Set<number> } {
   const members: RaftMember[] = Array.from({ length: size }, (_, i) => ({ raftId: i + 1, nodeId: `node${i + 1}`, addr: `127.0.0.${i + 1}:2377` }));
   const net = new Network();
@@ -58,7 +59,7 @@ export function startCluster(
       raftId: self.raftId,
       nodeId: self.nodeId,
       addr: self.addr,
-      storage: new MemoryLogStore(MemoryStorage.bootstrap(members.map((m) => m.raftId))),
+      storage: storageFor(MemoryStorage.bootstrap(members.map((m) => m.raftId))),
       store: stores[i],
       transport: { send: (to, messages) => (transport ?? net.deliver.bind(net))(self, to, messages) },
       clock: new EmulatedClock(),

@@ -24,6 +24,7 @@ import { Packr } from 'msgpackr';
 import type { EmulatedClock } from '../../clock.js';
 import type { TimingProfile } from '../../profile.js';
 import { validTransaction, type MemoryStore, type StoreConflictError, type Transaction } from '../../store/memory.js';
+import { binHeader, mapHeader } from '../../msgpack-parts.js';
 import { decodeMember, encodeMember, isRemovedNotice, type RaftMember, type RemovedNotice } from './members.js';
 
 /** What the Raft shell needs from disk (implemented by storage/RaftDiskStorage). */
@@ -116,6 +117,8 @@ export class RaftNode extends EventEmitter {
   private memberAdded = false;
   /** This manager learned it was removed ('removed' is emitted once). */
   private removedSelf = false;
+  /** The snapshot being packed and written, if one is (see takeSnapshot). */
+  private snapshotting: Promise<void> | undefined;
 
   constructor(private readonly o: RaftNodeOptions) {
     super();
@@ -170,8 +173,9 @@ export class RaftNode extends EventEmitter {
     if (this.ticker) clearInterval(this.ticker);
     this.cancelAnnouncements();
     this.failAll(new RaftError('ProposalDropped', 'raft: node is shutting down'));
-    // Let an in-flight save finish before closing the files.
+    // Let an in-flight save and snapshot finish before closing the files.
     while (this.processing) await new Promise((r) => setTimeout(r, 5));
+    await this.snapshotting;
     await this.o.storage.close();
   }
 
@@ -459,7 +463,7 @@ export class RaftNode extends EventEmitter {
       if (this.confState.voters.length === 1 && this.confState.voters[0] === this.raftId) this.node.campaign();
     }
     this.releaseReadWaiters();
-    await this.maybeSnapshot();
+    this.maybeSnapshot();
   }
 
   private applyReady(rd: Ready): void {
@@ -600,8 +604,21 @@ export class RaftNode extends EventEmitter {
 
   // ---- snapshots -----------------------------------------------------------------------------
 
-  private snapshotData(): Uint8Array {
-    return packr.pack({ store: this.o.store.snapshot(), members: [...this.members.values()], removed: [...this.removed] });
+  /** The snapshot data at the applied index, packed a slice at a time (see takeSnapshot). */
+  private async snapshotData(): Promise<Uint8Array> {
+    const capture = this.o.store.capture();
+    const members = packr.pack([...this.members.values()]);
+    const removed = packr.pack([...this.removed]);
+    const store: Uint8Array[] = [];
+    let storeBytes = 0;
+    for (const piece of capture.pieces()) {
+      store.push(piece);
+      storeBytes += piece.length;
+      // Between slices the event loop answers clients and peers.
+      await new Promise((r) => setImmediate(r));
+    }
+    // What packr.pack({ store, members, removed }) would give, concatenated once.
+    return Buffer.concat([mapHeader(3), packr.pack('store'), binHeader(storeBytes), ...store, packr.pack('members'), members, packr.pack('removed'), removed]);
   }
 
   private restoreSnapshotData(data: Uint8Array): void {
@@ -622,11 +639,32 @@ export class RaftNode extends EventEmitter {
    * configuration does not hold the node receiving it — one taken before it joined would leave it
    * stuck forever.
    */
-  private async maybeSnapshot(): Promise<void> {
+  private maybeSnapshot(): void {
+    if (this.snapshotting) return;
     const joinerNeedsOne = this.memberAdded && this.snapshotIndex > 0 && this.snapshotIndex < this.appliedIndex;
     if (!joinerNeedsOne && this.appliedIndex - this.snapshotIndex < this.snapshotInterval) return;
     this.memberAdded = false;
-    await this.o.storage.createSnapshot(this.appliedIndex, this.confState, this.snapshotData());
-    this.snapshotIndex = this.appliedIndex;
+    this.snapshotting = this.takeSnapshot().finally(() => (this.snapshotting = undefined));
+  }
+
+  /**
+   * Runs beside the Ready loop, one at a time, as SwarmKit's and etcd's snapshots do: packing and
+   * writing tens of megabytes took a manager off the write path for a quarter of a second, and
+   * with every manager snapshotting at the same index, the leader could not commit meanwhile.
+   * The store is captured now, at the applied index; the storage records it once it is durable.
+   */
+  private async takeSnapshot(): Promise<void> {
+    const index = this.appliedIndex;
+    const confState = this.confState;
+    try {
+      await this.o.storage.createSnapshot(index, confState, await this.snapshotData());
+      this.snapshotIndex = Math.max(this.snapshotIndex, index);
+    } catch (e) {
+      // A snapshot from the leader overtook this one: nothing is lost.
+      if (e instanceof RaftError && e.code === 'SnapOutOfDate') return;
+      if (!this.running) return;
+      this.o.log?.('error', 'raft: snapshot failed', { index, err: String(e) });
+      this.emit('fatal', e);
+    }
   }
 }
