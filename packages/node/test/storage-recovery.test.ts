@@ -11,7 +11,7 @@ import { emptyConfState, type ConfState, type Entry } from '@swarmlab/raft';
 import { RaftDiskStorage, snapDir, walDir, type RaftDiskStorageOptions } from '../src/storage/index.js';
 import { RecordCipher } from '../src/storage/cipher.js';
 import { Snapshotter } from '../src/storage/snap.js';
-import { encodeFrame } from '../src/storage/frame.js';
+import { encodeFrame, scanFrames } from '../src/storage/frame.js';
 import { encodeWalGroup } from '../src/storage/wal-record.js';
 
 const tempDirs: string[] = [];
@@ -56,17 +56,18 @@ function prng(seed: number): () => number {
   };
 }
 
-/** One save per entry 1..n into a single segment; returns its path and the size after each save. */
+/**
+ * One save per entry 1..n into a single segment; returns its path and where the records end after
+ * each save (one frame each, after the segment's head). The file itself is longer: preallocated.
+ */
 async function writeLog(dir: string, dek: Buffer, n: number): Promise<{ segment: string; ends: number[] }> {
   const s = await open(dir, dek);
   const [name] = s.walSegments();
   const segment = path.join(walDir(dir), name);
-  const ends = [(await stat(segment)).size];
-  for (let i = 1; i <= n; i++) {
-    await s.save({ entries: [entry(i)], hardState: { term: 1, vote: 0, commit: i } });
-    ends.push((await stat(segment)).size);
-  }
+  for (let i = 1; i <= n; i++) await s.save({ entries: [entry(i)], hardState: { term: 1, vote: 0, commit: i } });
   await s.close();
+  const ends = scanFrames(await readFile(segment)).frames.map((f) => f.end);
+  expect(ends).toHaveLength(n + 1);
   return { segment, ends };
 }
 
@@ -78,7 +79,7 @@ describe('torn WAL tail', () => {
     const dek = randomBytes(32);
     const source = await stateDir();
     const { segment, ends } = await writeLog(source, dek, 40);
-    const pristine = await readFile(segment);
+    const pristine = (await readFile(segment)).subarray(0, ends[40]);
     const rand = prng(20240611);
 
     for (let trial = 0; trial < 30; trial++) {
@@ -129,7 +130,7 @@ describe('torn WAL tail', () => {
     const dir = await stateDir();
     const { segment, ends } = await writeLog(dir, dek, 5);
     const forged = encodeFrame(new RecordCipher(randomBytes(32)).seal(encodeWalGroup([{ kind: 'entries', entries: [entry(6)] }])));
-    await appendFile(segment, forged);
+    await writeFile(segment, Buffer.concat([(await readFile(segment)).subarray(0, ends[5]), forged]));
 
     const warnings: string[] = [];
     const s = await open(dir, dek, { onWarning: (m) => warnings.push(m) });
@@ -231,5 +232,44 @@ describe('snapshot recovery', () => {
     await expect(RaftDiskStorage.open(dir, dek, { onWarning: () => {} })).rejects.toThrow(
       /records a snapshot at index 9 \(term 2\) but that snapshot file is missing or unreadable/,
     );
+  });
+});
+
+describe('preallocated WAL segments', () => {
+  it('end in unwritten space that a reopen neither warns about nor cuts, and appends fill it', async () => {
+    const dek = randomBytes(32);
+    const dir = await stateDir();
+    const { segment, ends } = await writeLog(dir, dek, 10);
+    const length = (await stat(segment)).size;
+    expect(length).toBeGreaterThan(ends[10]);
+    expect((await readFile(segment)).subarray(ends[10]).every((b) => b === 0)).toBe(true);
+
+    const warnings: string[] = [];
+    let s = await open(dir, dek, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+    expect((await stat(segment)).size).toBe(length);
+    await s.save({ entries: [entry(11)], hardState: { term: 1, vote: 0, commit: 11 } });
+    await s.close();
+    expect(scanFrames(await readFile(segment)).frames).toHaveLength(12);
+    s = await open(dir, dek, { onWarning: (m) => warnings.push(m) });
+    expect(allEntries(s)).toEqual(Array.from({ length: 11 }, (_, k) => entry(k + 1)));
+    expect(warnings).toEqual([]);
+  });
+
+  it('leave no unwritten space in a segment once the next one starts, and refuse zeros there', async () => {
+    const dek = randomBytes(32);
+    const dir = await stateDir();
+    const s = await open(dir, dek, { segmentBytes: 2048 });
+    for (let i = 1; i <= 60; i++) await s.save({ entries: [entry(i)], hardState: { term: 1, vote: 0, commit: i } });
+    const names = s.walSegments();
+    await s.close();
+    expect(names.length).toBeGreaterThan(2);
+    for (const name of names.slice(0, -1)) {
+      const bytes = await readFile(path.join(walDir(dir), name));
+      expect(scanFrames(bytes).validEnd, name).toBe(bytes.length);
+    }
+    // Zeros at the end of a segment that is not the last: acknowledged records lost, not space.
+    await appendFile(path.join(walDir(dir), names[0]), Buffer.alloc(512));
+    await expect(RaftDiskStorage.open(dir, dek, { onWarning: () => {} })).rejects.toThrow(/is corrupt/);
   });
 });

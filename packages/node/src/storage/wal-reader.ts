@@ -19,7 +19,7 @@ export interface WalContents {
   /** In sequence order; empty when the directory holds no WAL yet. */
   segments: SegmentFile[];
   records: WalRecord[];
-  /** Size of the last segment after any torn tail was cut off. */
+  /** Where the last segment's records end (after any torn tail was cut off; unwritten space may follow). */
   lastSegmentSize: number;
 }
 
@@ -72,6 +72,9 @@ export async function readWal(dir: string, cipher: RecordCipher, warn: WarningSi
       for (const r of decodeWalGroup(plain)) records.push(r);
     }
 
+    // The last segment is extended ahead of its writes (wal.ts): zeros after its last record are
+    // space not yet written, not damage.
+    if (damage !== undefined && isLast && goodEnd === scan.validEnd && isZero(buf.subarray(goodEnd))) damage = undefined;
     if (damage !== undefined) {
       if (!isLast) {
         throw new StorageError(
@@ -86,6 +89,16 @@ export async function readWal(dir: string, cipher: RecordCipher, warn: WarningSi
     if (isLast) lastSegmentSize = goodEnd;
   }
   return { segments, records, lastSegmentSize };
+}
+
+const ZEROS = Buffer.alloc(64 * 1024);
+
+function isZero(bytes: Buffer): boolean {
+  for (let at = 0; at < bytes.length; at += ZEROS.length) {
+    const part = bytes.subarray(at, at + ZEROS.length);
+    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+  }
+  return true;
 }
 
 async function truncateDurably(file: string, size: number): Promise<void> {

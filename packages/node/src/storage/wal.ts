@@ -5,7 +5,7 @@
 //
 // Not reentrant: the commit queue (commit-queue.ts) calls append/rotate one at a time.
 
-import { fdatasyncSync, writeSync } from 'node:fs';
+import { fdatasyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { HardState } from '@swarmlab/raft';
@@ -19,6 +19,16 @@ import { encodeWalGroup, type WalRecord } from './wal-record.js';
 
 /** etcd's SegmentSizeBytes. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A segment is extended ahead of its writes, this much at a time, as etcd preallocates its
+ * segments: a datasync of a write that grows the file must also commit the new file size to the
+ * filesystem's journal, one inside the file's length need not (here: 95-130 µs against 160-190).
+ * The extension is sparse (nothing is written), and never past the segment size, so a segment
+ * that is complete has no unwritten tail; the reader takes the zeros after the last record of the
+ * last segment for what they are.
+ */
+const PREALLOCATE_BYTES = 4 * 1024 * 1024;
 
 export type Datasync = (fh: FileHandle) => void | Promise<void>;
 
@@ -45,6 +55,8 @@ export class WalWriter {
     private segments: SegmentFile[],
     private fh: FileHandle,
     private size: number,
+    /** The file's length: `size` plus the preallocated, still unwritten part. */
+    private allocated: number,
     private tail: WalTail,
   ) {}
 
@@ -59,12 +71,13 @@ export class WalWriter {
     const last = contents.segments.at(-1);
     if (last) {
       const fh = await open(path.join(dir, last.name), 'r+');
-      return new WalWriter(dir, cipher, opts, [...contents.segments], fh, contents.lastSegmentSize, { ...tail });
+      const { size: length } = await fh.stat();
+      return new WalWriter(dir, cipher, opts, [...contents.segments], fh, contents.lastSegmentSize, Math.max(length, contents.lastSegmentSize), { ...tail });
     }
     const first = { seq: 0, firstIndex: tail.lastIndex + 1 };
     const head: WalRecord[] = [{ kind: 'hardState', hardState: tail.hardState }];
     const { segment, fh, size } = await createSegment(dir, first, head, cipher);
-    return new WalWriter(dir, cipher, opts, [segment], fh, size, { ...tail });
+    return new WalWriter(dir, cipher, opts, [segment], fh, size, size, { ...tail });
   }
 
   segmentNames(): string[] {
@@ -84,6 +97,12 @@ export class WalWriter {
       // The write only fills the page cache: inline, on the calling thread, it takes microseconds,
       // while a trip through libuv's thread pool costs two thread wake-ups each way (~0.1 ms
       // here). Only a background append's datasync, which does wait for the disk, goes to the pool.
+      const end = this.size + data.length;
+      if (end > this.allocated) {
+        // The new length is made durable by this append's own datasync.
+        this.allocated = Math.max(end, Math.min(end + PREALLOCATE_BYTES, this.opts.segmentBytes));
+        ftruncateSync(this.fh.fd, this.allocated);
+      }
       for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
       this.size += data.length;
       if (sync) await (this.opts.datasync ?? (background ? (fh) => fh.datasync() : (fh) => fdatasyncSync(fh.fd)))(this.fh);
@@ -117,6 +136,7 @@ export class WalWriter {
   async rotate(cipher: RecordCipher, head: WalRecord[], firstIndex: number): Promise<void> {
     this.checkUsable();
     const current = this.segments[this.segments.length - 1];
+    await this.trimCurrent();
     const created = await createSegment(this.dir, { seq: current.seq + 1, firstIndex }, head, cipher);
     const old = this.segments;
     await this.switchTo(created);
@@ -146,15 +166,28 @@ export class WalWriter {
     const current = this.segments[this.segments.length - 1];
     const next = { seq: current.seq + 1, firstIndex: this.tail.lastIndex + 1 };
     const head: WalRecord[] = [{ kind: 'hardState', hardState: this.tail.hardState }];
+    await this.trimCurrent();
     const created = await createSegment(this.dir, next, head, this.cipher);
     await this.switchTo(created);
     this.segments.push(created.segment);
   }
 
+  /**
+   * Cuts the unwritten space off the current segment before another one is created after it:
+   * only the last segment may end in zeros (the reader refuses them anywhere else, even after a
+   * crash between creating the next segment and switching to it).
+   */
+  private async trimCurrent(): Promise<void> {
+    if (this.allocated <= this.size) return;
+    await this.fh.truncate(this.size);
+    await this.fh.datasync();
+    this.allocated = this.size;
+  }
+
   private async switchTo(created: { fh: FileHandle; size: number }): Promise<void> {
     const previous = this.fh;
     this.fh = created.fh;
-    this.size = created.size;
+    this.size = this.allocated = created.size;
     await previous.close();
   }
 
