@@ -183,9 +183,15 @@ export class Link extends EventEmitter<{ close: [reason: string]; drain: [] }> {
     });
   }
 
-  /** Sends a one-way message to `service` on the peer. Throws TransportError when the link is down or its queue is full. */
-  send(service: string, body: unknown): void {
+  /**
+   * Sends a one-way message to `service` on the peer. Throws TransportError when the link is down
+   * or its queue is full. Messages go out together at the end of the current task, unless `flush`:
+   * then it (with what is queued before it) is written to the socket before this returns — for a
+   * message on a path that is timed, when the caller has more work to do before it yields.
+   */
+  send(service: string, body: unknown, options: { flush?: boolean } = {}): void {
     this.enqueue([MESSAGE, service, body]);
+    if (options.flush) this.flush();
   }
 
   /** Sends what is queued, then closes. Pending requests fail with Unavailable. */

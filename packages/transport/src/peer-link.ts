@@ -97,10 +97,10 @@ export class PeerLink extends EventEmitter<{ up: [Link]; down: [reason: string];
     return link.request(service, method, body, options);
   }
 
-  send(service: string, body: unknown): void {
+  send(service: string, body: unknown, options: { flush?: boolean } = {}): void {
     const link = this.current;
     if (!link || link.closed) throw this.unavailable();
-    link.send(service, body);
+    link.send(service, body, options);
   }
 
   /** Stops reconnecting and closes the current link. */

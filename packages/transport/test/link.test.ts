@@ -114,6 +114,25 @@ describe('Link', () => {
     expect(() => client.send('big', Buffer.alloc(4096))).toThrowError(/larger than max/);
   });
 
+  it('writes queued messages together at the end of the task, or at once when told to flush', async () => {
+    const writes: Buffer[] = [];
+    const socket = new Duplex({ read() {}, write(chunk: Buffer, _enc, done) { writes.push(chunk); done(); } });
+    const link = new Link({ socket, side: 'client', peer: null, remoteAddress: '127.0.0.9', services: {}, options: { keepaliveIntervalMs: 0 } });
+    links.push(link);
+    link.send('a', 1);
+    link.send('b', 2);
+    expect(writes).toHaveLength(0);
+    await Promise.resolve();
+    expect(writes).toHaveLength(1);
+    link.send('c', 3);
+    link.send('d', 4, { flush: true });
+    // Both in one write, before send returned.
+    expect(writes).toHaveLength(2);
+    await Promise.resolve();
+    expect(writes).toHaveLength(2);
+    expect(link.stats().framesOut).toBe(4);
+  });
+
   it('bounds the send queue: calls fail fast once a peer stops reading', () => {
     const link = new Link({ socket: stalledSocket(), side: 'client', peer: null, remoteAddress: '127.0.0.9', services: {}, options: { maxQueuedBytes: 64 * 1024 } });
     links.push(link);

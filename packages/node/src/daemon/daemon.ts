@@ -396,7 +396,9 @@ export class Daemon {
       transport: {
         send: (to, messages) => {
           try {
-            this.links.get(to.addr).send('raft', { from: raftId, addr: this.advertise, messages });
+            // Written at once: a leader's appends and a follower's acknowledgement are on the
+            // path of every write, and the Ready loop goes on to apply entries before it yields.
+            this.links.get(to.addr).send('raft', { from: raftId, addr: this.advertise, messages }, { flush: true });
           } catch {
             raft.node.reportUnreachable(to.raftId);
           }

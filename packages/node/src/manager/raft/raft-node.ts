@@ -37,6 +37,7 @@ export interface RaftLogStore {
 
 /** How Raft messages leave this manager (the mTLS transport in production, a fake in tests). */
 export interface RaftTransport {
+  /** Hands the messages to the connection before it returns (they are not held to the end of the task). */
   send(to: RaftMember, messages: (Message | RemovedNotice)[]): void;
 }
 
@@ -421,7 +422,8 @@ export class RaftNode extends EventEmitter {
     let saved: Promise<void> | undefined;
     if (leading) {
       // A leader replicates while its own disk write runs (its entries count only once durable):
-      // the write starts first (its datasync on the thread pool), and the sends below overlap it.
+      // the sends below reach the sockets at once, the write queued here follows as soon as this
+      // task yields (its datasync on the thread pool), and the followers' round trip overlaps it.
       // Empty appends only announce a new commit index: they wait (see deferAnnouncements), off
       // the path of the write that was just committed.
       if (mustSave) saved = save();
