@@ -1,7 +1,7 @@
 // Snapshots run beside the Ready loop (takeSnapshot in raft-node.ts): while one is packed and
 // written, writes keep committing, and a second one does not start until the first is done.
 
-import { MemoryStorage, type ConfState } from '@swarmlab/raft';
+import type { ConfState, MemoryStorage } from '@swarmlab/raft';
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, type Transaction } from '../src/store/memory.js';
@@ -29,14 +29,20 @@ class SlowSnapshots extends MemoryLogStore {
   }
 }
 
+/** A cluster of `size` managers whose log stores `make` builds; returns them with the cluster. */
+function clusterWithLogs<L extends MemoryLogStore>(size: number, snapshotInterval: number, make: (memory: MemoryStorage) => L) {
+  const logs: L[] = [];
+  const cluster = startCluster(size, undefined, { snapshotInterval }, (memory) => {
+    const log = make(memory);
+    logs.push(log);
+    return log;
+  });
+  return { ...cluster, logs };
+}
+
 describe('snapshots', () => {
   it('do not hold up writes while they are written, and run one at a time', async () => {
-    const logs: SlowSnapshots[] = [];
-    const { nodes, stores } = startCluster(3, undefined, { snapshotInterval: 5 }, (memory: MemoryStorage) => {
-      const log = new SlowSnapshots(memory);
-      logs.push(log);
-      return log;
-    });
+    const { nodes, stores, logs } = clusterWithLogs(3, 5, (memory) => new SlowSnapshots(memory));
     try {
       const leader = await electedLeader(nodes);
       // Four times the interval: every manager starts a snapshot early on and it never finishes.
@@ -54,12 +60,7 @@ describe('snapshots', () => {
   });
 
   it('hold the store as it was at their index, however it changed while they were written', async () => {
-    const logs: MemoryLogStore[] = [];
-    const { nodes, stores } = startCluster(1, undefined, { snapshotInterval: 3 }, (memory: MemoryStorage) => {
-      const log = new MemoryLogStore(memory);
-      logs.push(log);
-      return log;
-    });
+    const { nodes, stores, logs } = clusterWithLogs(1, 3, (memory) => new MemoryLogStore(memory));
     const leader = await electedLeader(nodes);
     const digests = new Map<number, string>();
     stores[0].on('change', () => digests.set(stores[0].appliedIndex, stores[0].digest()));
