@@ -94,15 +94,15 @@ export class WalWriter {
     try {
       if (this.size >= this.opts.segmentBytes) await this.cut();
       const data = encodeFrame(this.cipher.seal(encodeWalGroup(records)));
-      // The write only fills the page cache: inline, on the calling thread, it takes microseconds,
-      // while a trip through libuv's thread pool costs two thread wake-ups each way (~0.1 ms
-      // here). Only a background append's datasync, which does wait for the disk, goes to the pool.
       const end = this.size + data.length;
       if (end > this.allocated) {
         // The new length is made durable by this append's own datasync.
         this.allocated = Math.max(end, Math.min(end + PREALLOCATE_BYTES, this.opts.segmentBytes));
         ftruncateSync(this.fh.fd, this.allocated);
       }
+      // The write only fills the page cache: inline, on the calling thread, it takes microseconds,
+      // while a trip through libuv's thread pool costs two thread wake-ups each way (~0.1 ms
+      // here). Only a background append's datasync, which does wait for the disk, goes to the pool.
       for (let done = 0; done < data.length; ) done += writeSync(this.fh.fd, data, done, data.length - done, this.size + done);
       this.size += data.length;
       if (sync) await (this.opts.datasync ?? (background ? (fh) => fh.datasync() : (fh) => fdatasyncSync(fh.fd)))(this.fh);
