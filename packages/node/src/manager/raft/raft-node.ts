@@ -217,7 +217,26 @@ export class RaftNode extends EventEmitter {
         this.o.log?.('warn', 'raft: dropped a message the core refused', { from, type: m.type, err: String(e) });
       }
     }
+    this.applyCommittedEarly();
     this.poke();
+  }
+
+  /**
+   * A leader whose Ready loop is waiting for its own disk can learn of commits meanwhile: two
+   * followers that have the entries are a quorum of three without it. It applies them (and answers
+   * their writers) at once, as etcd's apply loop runs beside its Raft loop, instead of after its
+   * own datasync; the next Ready hands them over again and applyReady skips them. A membership
+   * change stops it: those are applied in order with the Ready loop.
+   */
+  private applyCommittedEarly(): void {
+    if (!this.processing || !this.running || this.node.raft.state !== 'leader') return;
+    const log = this.node.raft.raftLog;
+    if (log.committed <= this.appliedIndex) return;
+    for (const e of log.slice(this.appliedIndex + 1, log.committed + 1, Number.MAX_SAFE_INTEGER)) {
+      if (e.type === 'confChange') break;
+      this.applyEntry(e);
+    }
+    this.releaseReadWaiters();
   }
 
   /**
@@ -469,7 +488,8 @@ export class RaftNode extends EventEmitter {
   }
 
   private applyReady(rd: Ready): void {
-    for (const e of rd.committedEntries) this.applyEntry(e);
+    // Some may be applied already (applyCommittedEarly).
+    for (const e of rd.committedEntries) if (e.index > this.appliedIndex) this.applyEntry(e);
     for (const rs of rd.readStates) {
       const key = Buffer.from(rs.context).toString('hex');
       const r = this.reads.get(key);
