@@ -3,13 +3,7 @@
 
 import type { Entry, HardState, MemoryStorage, Snapshot } from '@swarmlab/raft';
 import { describe, expect, it } from 'vitest';
-import type { Transaction } from '../src/store/memory.js';
-import { electedLeader, MemoryLogStore, startCluster, waitFor } from './helpers/raft-cluster.js';
-
-const createConfig = (name: string): Transaction => {
-  const time = new Date().toISOString();
-  return { changes: [{ action: 'create', table: 'config', object: { ID: `id-${name}`, Version: { Index: 0 }, CreatedAt: time, UpdatedAt: time, Spec: { Name: name } } }], time };
-};
+import { createConfig, electedLeader, MemoryLogStore, startCluster, waitFor } from './helpers/raft-cluster.js';
 
 /** A log store whose saves can be held "on the disk" until released. */
 class HeldSaves extends MemoryLogStore {

@@ -4,13 +4,7 @@
 
 import type { Message } from '@swarmlab/raft';
 import { describe, expect, it } from 'vitest';
-import type { Transaction } from '../src/store/memory.js';
-import { electedLeader, startCluster, waitFor } from './helpers/raft-cluster.js';
-
-const createConfig = (name: string): Transaction => {
-  const time = new Date().toISOString();
-  return { changes: [{ action: 'create', table: 'config', object: { ID: `id-${name}`, Version: { Index: 0 }, CreatedAt: time, UpdatedAt: time, Spec: { Name: name } } }], time };
-};
+import { createConfig, electedLeader, startCluster, waitFor } from './helpers/raft-cluster.js';
 
 function countingAnnouncements(): { count: () => number; transport: (from: { raftId: number }, messages: unknown[]) => void } {
   let announcements = 0;

@@ -4,13 +4,8 @@
 import type { ConfState, MemoryStorage } from '@swarmlab/raft';
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, type Transaction } from '../src/store/memory.js';
-import { electedLeader, MemoryLogStore, startCluster, waitFor } from './helpers/raft-cluster.js';
-
-const createConfig = (name: string): Transaction => {
-  const time = new Date().toISOString();
-  return { changes: [{ action: 'create', table: 'config', object: { ID: `id-${name}`, Version: { Index: 0 }, CreatedAt: time, UpdatedAt: time, Spec: { Name: name } } }], time };
-};
+import { MemoryStore } from '../src/store/memory.js';
+import { createConfig, electedLeader, MemoryLogStore, startCluster, waitFor } from './helpers/raft-cluster.js';
 
 /** A log store whose snapshots stay "on disk" until the test lets them finish. */
 class SlowSnapshots extends MemoryLogStore {

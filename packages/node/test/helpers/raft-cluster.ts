@@ -4,7 +4,7 @@ import { afterEach } from 'vitest';
 import { MemoryStorage, type ConfState, type Entry, type HardState, type Snapshot } from '@swarmlab/raft';
 import { EmulatedClock } from '../../src/clock.js';
 import { PROFILES } from '../../src/profile.js';
-import { MemoryStore } from '../../src/store/memory.js';
+import { MemoryStore, type Transaction } from '../../src/store/memory.js';
 import { RaftNode, type RaftLogStore, type RaftNodeOptions } from '../../src/manager/raft/raft-node.js';
 import type { RaftMember } from '../../src/manager/raft/members.js';
 
@@ -92,4 +92,10 @@ export async function electedLeader(nodes: RaftNode[]): Promise<RaftNode> {
     return leader !== undefined;
   }, 'a leader every node follows');
   return leader!;
+}
+
+/** A transaction creating config `name` (what the shell tests propose). */
+export function createConfig(name: string): Transaction {
+  const time = new Date().toISOString();
+  return { changes: [{ action: 'create', table: 'config', object: { ID: `id-${name}`, Version: { Index: 0 }, CreatedAt: time, UpdatedAt: time, Spec: { Name: name } } }], time };
 }
