@@ -55,5 +55,6 @@ export { GossipKeyring, GossipKeyError, GOSSIP_KEY_BYTES, type GossipKey } from 
 export { LAN_TIMING, suspicionTimeoutMs, type GossipTiming } from './gossip/timing.js';
 export { Membership, type Member, type MemberEvent, type MembershipEffect } from './gossip/membership.js';
 export type { MemberState, GossipMessage } from './gossip/messages.js';
+export { arrayHeader, arrayElements, binHeader, mapHeader } from './msgpack-parts.js';
 export { openPacket, sealPacket, encodeMessage, MAX_PACKET_BYTES, MAX_PLAINTEXT_BYTES, type PacketDropReason } from './gossip/packet.js';
 export { encryptPacket, decryptPacket, ENCRYPTION_OVERHEAD } from './gossip/crypto.js';

@@ -11,7 +11,7 @@ import { errSnapWrongKey } from './errors.js';
 import { FRAME_HEADER_BYTES, scanFrames } from './frame.js';
 import { FILE_MODE, fsyncDir, listDirDroppingTemps, unlinkIfPresent } from './fs-util.js';
 import { parseSnapFileName, snapFileName, TEMP_SUFFIX } from './paths.js';
-import { arrayHeader, binHeader } from '../msgpack-parts.js';
+import { arrayHeader, binHeader } from '@swarmlab/transport';
 import { isCount, packr, plainBytes } from './wal-record.js';
 import type { WarningSink } from './wal-reader.js';
 

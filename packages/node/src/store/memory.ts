@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Packr } from 'msgpackr';
-import { arrayElements, arrayHeader, mapHeader } from '../msgpack-parts.js';
+import { arrayElements, arrayHeader, mapHeader } from '@swarmlab/transport';
 
 export const TABLES = ['cluster', 'node', 'service', 'task', 'network', 'secret', 'config'] as const;
 export type Table = (typeof TABLES)[number];

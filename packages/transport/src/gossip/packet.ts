@@ -1,5 +1,6 @@
 import type { Packr, Unpackr } from 'msgpackr';
 import { createPackr, createUnpackr } from '../codec.js';
+import { arrayHeader } from '../msgpack-parts.js';
 import { decryptPacket, ENCRYPTION_OVERHEAD, encryptPacket, type DecryptFailure } from './crypto.js';
 import { fromWire, toWire, type GossipMessage } from './messages.js';
 
@@ -18,18 +19,9 @@ export function encodeMessage(message: GossipMessage): Buffer {
   return Buffer.from(packr.pack(toWire(message)));
 }
 
-/** The MessagePack array header for `count` elements (a compound is header + encoded messages). */
-export function arrayHeader(count: number): Buffer {
-  if (count < 16) return Buffer.of(0x90 | count);
-  const header = Buffer.alloc(3);
-  header[0] = 0xdc;
-  header.writeUInt16BE(count, 1);
-  return header;
-}
-
 /** Bytes the compound header takes for `count` messages. */
 export function compoundHeaderBytes(count: number): number {
-  return count < 16 ? 1 : 3;
+  return arrayHeader(count).length;
 }
 
 /** Joins encoded messages into one plaintext compound and encrypts it with the primary key. */

@@ -1,6 +1,7 @@
 import type { Packr } from 'msgpackr';
 import { syncEntryToWire, type SyncEntry } from './messages.js';
-import { arrayHeader, MAX_PLAINTEXT_BYTES } from './packet.js';
+import { arrayHeader } from '../msgpack-parts.js';
+import { MAX_PLAINTEXT_BYTES } from './packet.js';
 
 /** Room for one sync message in a packet: the plaintext less the compound and sync headers. */
 const ENTRY_BUDGET = MAX_PLAINTEXT_BYTES - 1 - 8;

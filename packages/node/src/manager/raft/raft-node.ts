@@ -24,7 +24,7 @@ import { Packr } from 'msgpackr';
 import type { EmulatedClock } from '../../clock.js';
 import type { TimingProfile } from '../../profile.js';
 import { validTransaction, type MemoryStore, type StoreConflictError, type Transaction } from '../../store/memory.js';
-import { binHeader, mapHeader } from '../../msgpack-parts.js';
+import { binHeader, mapHeader } from '@swarmlab/transport';
 import { decodeMember, encodeMember, isRemovedNotice, type RaftMember, type RemovedNotice } from './members.js';
 
 /** What the Raft shell needs from disk (implemented by storage/RaftDiskStorage). */

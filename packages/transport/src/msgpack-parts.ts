@@ -1,7 +1,8 @@
-// MessagePack containers written a piece at a time. A snapshot of a big store is packed in
-// slices, with the event loop served between them, and its bytes are never concatenated more
-// than once: a container's header is written by hand and its elements follow, packed on their
-// own. Any MessagePack reader sees the same value as if the whole had been packed at once.
+// MessagePack containers written a piece at a time: a container's header is written by hand and
+// its elements follow, each packed on its own — a gossip packet filled message by message, a Raft
+// snapshot of a big store packed in slices with the event loop served between them and
+// concatenated once. Any MessagePack reader sees the same value as if the whole had been packed
+// at once.
 
 function checkLength(n: number): void {
   if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`MessagePack length out of range: ${n}`);
