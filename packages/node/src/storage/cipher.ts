@@ -32,11 +32,8 @@ export class RecordCipher {
   }
 
   seal(plaintext: Uint8Array): Buffer {
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.sealKey, nonce);
-    const body = cipher.update(plaintext);
-    const last = cipher.final();
-    return Buffer.concat([nonce, body, last, cipher.getAuthTag()]);
+    const sealer = this.sealInPieces();
+    return Buffer.concat([sealer.nonce, sealer.update(plaintext), sealer.final()]);
   }
 
   /**

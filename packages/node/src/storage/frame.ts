@@ -11,9 +11,15 @@ const MAX_FRAME_BYTES = 1 << 30;
 
 export function encodeFrame(sealed: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + sealed.length);
-  out.writeUInt32LE(sealed.length, 0);
-  out.writeUInt32LE(crc32(sealed), 4);
+  writeFrameHeader(out, sealed.length, crc32(sealed));
   out.set(sealed, FRAME_HEADER_BYTES);
+  return out;
+}
+
+/** A frame's header, for sealed bytes of `length` whose crc32 is `checksum` (written in pieces). */
+export function writeFrameHeader(out: Buffer, length: number, checksum: number): Buffer {
+  out.writeUInt32LE(length, 0);
+  out.writeUInt32LE(checksum, 4);
   return out;
 }
 

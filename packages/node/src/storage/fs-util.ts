@@ -1,7 +1,7 @@
 // Small durable-file helpers. A rename or unlink is only durable once the directory itself is
 // fsynced, which Node does not do for us.
 
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { TEMP_SUFFIX } from './paths.js';
 
@@ -21,12 +21,15 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` so that after a crash the file holds either all of it or its old content. */
-export async function writeFileDurably(file: string, data: Uint8Array): Promise<void> {
+/**
+ * Writes `data` (or what `write` puts into the open file) so that after a crash the file holds
+ * either all of it or its old content.
+ */
+export async function writeFileDurably(file: string, data: Uint8Array | ((fh: FileHandle) => Promise<void>)): Promise<void> {
   const temp = file + TEMP_SUFFIX;
   const fh = await open(temp, 'w', FILE_MODE);
   try {
-    await fh.writeFile(data);
+    await (typeof data === 'function' ? data(fh) : fh.writeFile(data));
     await fh.sync();
   } finally {
     await fh.close();

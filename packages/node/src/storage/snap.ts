@@ -2,15 +2,15 @@
 // temp file, fsynced and renamed into place. Only the newest is kept (SwarmKit's default
 // KeepOldSnapshots = 0), and only once the WAL records that it was saved.
 
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import type { ConfState, Snapshot } from '@swarmlab/raft';
 import type { RecordCipher } from './cipher.js';
 import { errSnapWrongKey } from './errors.js';
-import { FRAME_HEADER_BYTES, scanFrames } from './frame.js';
-import { FILE_MODE, fsyncDir, listDirDroppingTemps, unlinkIfPresent } from './fs-util.js';
-import { parseSnapFileName, snapFileName, TEMP_SUFFIX } from './paths.js';
+import { FRAME_HEADER_BYTES, scanFrames, writeFrameHeader } from './frame.js';
+import { fsyncDir, listDirDroppingTemps, unlinkIfPresent, writeFileDurably } from './fs-util.js';
+import { parseSnapFileName, snapFileName } from './paths.js';
 import { arrayHeader, binHeader } from '@swarmlab/transport';
 import { isCount, packr, plainBytes } from './wal-record.js';
 import type { WarningSink } from './wal-reader.js';
@@ -32,7 +32,7 @@ export class Snapshotter {
     const file = snapFileName(term, index);
     // packr.pack([index, term, confState, data]) without copying the data into it.
     const head = Buffer.concat([arrayHeader(4), packr.pack(index), packr.pack(term), packr.pack(encodeConfState(snap.metadata.confState)), binHeader(snap.data.length)]);
-    await writeSealedFrameDurably(path.join(this.dir, file), cipher, [head, snap.data]);
+    await writeFileDurably(path.join(this.dir, file), (fh) => writeSealedFrame(fh, cipher, [head, snap.data]));
     return file;
   }
 
@@ -103,40 +103,28 @@ export class Snapshotter {
 const WRITE_SLICE_BYTES = 1 << 20;
 
 /**
- * Writes one sealed frame (frame.ts) holding the concatenated pieces, as writeFileDurably does: a
- * temp file, fsynced, renamed into place. The plaintext is sealed and written a slice at a time,
- * and the frame header (length, checksum), known only at the end, goes in last.
+ * Writes one sealed frame (frame.ts) holding the concatenated pieces into `fh` from its start: the
+ * plaintext is sealed and written a slice at a time, and the frame header (length, checksum),
+ * known only at the end, goes in last.
  */
-async function writeSealedFrameDurably(file: string, cipher: RecordCipher, pieces: Uint8Array[]): Promise<void> {
-  const temp = file + TEMP_SUFFIX;
-  const fh = await open(temp, 'w', FILE_MODE);
-  try {
-    let position = FRAME_HEADER_BYTES;
-    let checksum = 0;
-    const put = async (bytes: Uint8Array) => {
-      checksum = crc32(bytes, checksum);
-      for (let done = 0; done < bytes.length; ) {
-        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position);
-        done += bytesWritten;
-        position += bytesWritten;
-      }
-    };
-    const sealer = cipher.sealInPieces();
-    await put(sealer.nonce);
-    for (const piece of pieces) {
-      for (let at = 0; at < piece.length; at += WRITE_SLICE_BYTES) await put(sealer.update(piece.subarray(at, at + WRITE_SLICE_BYTES)));
+async function writeSealedFrame(fh: FileHandle, cipher: RecordCipher, pieces: Uint8Array[]): Promise<void> {
+  let position = FRAME_HEADER_BYTES;
+  let checksum = 0;
+  const put = async (bytes: Uint8Array) => {
+    checksum = crc32(bytes, checksum);
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position);
+      done += bytesWritten;
+      position += bytesWritten;
     }
-    await put(sealer.final());
-    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-    header.writeUInt32LE(position - FRAME_HEADER_BYTES, 0);
-    header.writeUInt32LE(checksum, 4);
-    await fh.write(header, 0, FRAME_HEADER_BYTES, 0);
-    await fh.sync();
-  } finally {
-    await fh.close();
+  };
+  const sealer = cipher.sealInPieces();
+  await put(sealer.nonce);
+  for (const piece of pieces) {
+    for (let at = 0; at < piece.length; at += WRITE_SLICE_BYTES) await put(sealer.update(piece.subarray(at, at + WRITE_SLICE_BYTES)));
   }
-  await rename(temp, file);
-  await fsyncDir(path.dirname(file));
+  await put(sealer.final());
+  await fh.write(writeFrameHeader(Buffer.allocUnsafe(FRAME_HEADER_BYTES), position - FRAME_HEADER_BYTES, checksum), 0, FRAME_HEADER_BYTES, 0);
 }
 
 function encodeConfState(cs: ConfState): unknown[] {
