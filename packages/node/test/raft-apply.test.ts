@@ -1,9 +1,9 @@
 // A leader applies what its followers committed without waiting for its own disk
 // (applyCommittedEarly in raft-node.ts): two followers are a quorum of three without it.
 
-import type { Entry, HardState, MemoryStorage, Snapshot } from '@swarmlab/raft';
+import type { Entry, HardState, Snapshot } from '@swarmlab/raft';
 import { describe, expect, it } from 'vitest';
-import { createConfig, electedLeader, MemoryLogStore, startCluster, waitFor } from './helpers/raft-cluster.js';
+import { clusterWithLogs, createConfig, electedLeader, MemoryLogStore, waitFor } from './helpers/raft-cluster.js';
 
 /** A log store whose saves can be held "on the disk" until released. */
 class HeldSaves extends MemoryLogStore {
@@ -28,12 +28,7 @@ class HeldSaves extends MemoryLogStore {
 
 describe('a leader waiting for its own disk', () => {
   it('applies and answers a write its two followers have, and applies it once', async () => {
-    const logs: HeldSaves[] = [];
-    const { nodes, stores } = startCluster(3, undefined, {}, (memory: MemoryStorage) => {
-      const log = new HeldSaves(memory);
-      logs.push(log);
-      return log;
-    });
+    const { nodes, stores, logs } = clusterWithLogs(3, (memory) => new HeldSaves(memory));
     const leader = await electedLeader(nodes);
     const i = nodes.indexOf(leader);
     await leader.proposeTransaction(createConfig('before'));

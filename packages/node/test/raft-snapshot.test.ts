@@ -1,11 +1,11 @@
 // Snapshots run beside the Ready loop (takeSnapshot in raft-node.ts): while one is packed and
 // written, writes keep committing, and a second one does not start until the first is done.
 
-import type { ConfState, MemoryStorage } from '@swarmlab/raft';
+import type { ConfState } from '@swarmlab/raft';
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory.js';
-import { createConfig, electedLeader, MemoryLogStore, startCluster, waitFor } from './helpers/raft-cluster.js';
+import { clusterWithLogs, createConfig, electedLeader, MemoryLogStore, waitFor } from './helpers/raft-cluster.js';
 
 /** A log store whose snapshots stay "on disk" until the test lets them finish. */
 class SlowSnapshots extends MemoryLogStore {
@@ -24,20 +24,9 @@ class SlowSnapshots extends MemoryLogStore {
   }
 }
 
-/** A cluster of `size` managers whose log stores `make` builds; returns them with the cluster. */
-function clusterWithLogs<L extends MemoryLogStore>(size: number, snapshotInterval: number, make: (memory: MemoryStorage) => L) {
-  const logs: L[] = [];
-  const cluster = startCluster(size, undefined, { snapshotInterval }, (memory) => {
-    const log = make(memory);
-    logs.push(log);
-    return log;
-  });
-  return { ...cluster, logs };
-}
-
 describe('snapshots', () => {
   it('do not hold up writes while they are written, and run one at a time', async () => {
-    const { nodes, stores, logs } = clusterWithLogs(3, 5, (memory) => new SlowSnapshots(memory));
+    const { nodes, stores, logs } = clusterWithLogs(3, (memory) => new SlowSnapshots(memory), { snapshotInterval: 5 });
     try {
       const leader = await electedLeader(nodes);
       // Four times the interval: every manager starts a snapshot early on and it never finishes.
@@ -55,7 +44,7 @@ describe('snapshots', () => {
   });
 
   it('hold the store as it was at their index, however it changed while they were written', async () => {
-    const { nodes, stores, logs } = clusterWithLogs(1, 3, (memory) => new MemoryLogStore(memory));
+    const { nodes, stores, logs } = clusterWithLogs(1, (memory) => new MemoryLogStore(memory), { snapshotInterval: 3 });
     const leader = await electedLeader(nodes);
     const digests = new Map<number, string>();
     stores[0].on('change', () => digests.set(stores[0].appliedIndex, stores[0].digest()));

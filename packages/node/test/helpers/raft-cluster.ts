@@ -76,6 +76,17 @@ export function startCluster(
   return { net, nodes, stores, removedEvents };
 }
 
+/** startCluster with each manager's log store built by `make`; returns the stores with the cluster. */
+export function clusterWithLogs<L extends RaftLogStore>(size: number, make: (memory: MemoryStorage) => L, options: Partial<RaftNodeOptions> = {}) {
+  const logs: L[] = [];
+  const cluster = startCluster(size, undefined, options, (memory) => {
+    const log = make(memory);
+    logs.push(log);
+    return log;
+  });
+  return { ...cluster, logs };
+}
+
 /** Polls until `check` holds; fails with `what` after `ms` (a bound, not a timing assertion). */
 export async function waitFor(check: () => boolean, what: string, ms = 4_000): Promise<void> {
   const deadline = Date.now() + ms;
