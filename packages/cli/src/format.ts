@@ -76,3 +76,8 @@ export function eventLine(ev: LabEvent): string {
   const when = Number.isNaN(Date.parse(time)) ? time : new Date(time).toISOString();
   return `${when}  ${kind.padEnd(8)}  ${what}`;
 }
+
+/** "1 node", "3 nodes" ("" for none, so that lists can drop it). */
+export function plural(n: number, word: string, words = `${word}s`): string {
+  return n === 0 ? '' : `${n} ${n === 1 ? word : words}`;
+}

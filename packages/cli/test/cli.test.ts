@@ -1,6 +1,7 @@
 // The swarmlab command against real clusters (3 managers + 2 workers, fast profile): `up`, the
 // views, every fault verb with its observable effect, bad input changing nothing, `down` leaving
-// no process, `up` bringing a stopped cluster back as it was, and `down` after the launcher died.
+// no process, `up` bringing a stopped cluster back as it was, and nodes stopping when their
+// launcher died (`down` killing the one that could not: a paused node).
 // One cluster serves the checks in order; each check leaves it healed.
 
 import { RemoteLab, type LabEvent, type LiveNode } from '@swarmlab/launcher';
@@ -326,7 +327,7 @@ describe('events, add, scripts and several clusters', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`several clusters are running (solo, ${NAME}): choose one with --cluster NAME`);
     const soloPids = recordedPids(home, 'solo');
-    expect((await cli(home, 'down', 'solo')).stdout).toBe('cluster "solo": stopped 1 nodes\n');
+    expect((await cli(home, 'down', 'solo')).stdout).toBe('cluster "solo": stopped 1 node\n');
     expect(soloPids.every(gone)).toBe(true);
   });
 });
@@ -347,14 +348,20 @@ describe('down and up again', () => {
     expect(after.map((n) => [n.name, n.addr, n.nodeId, n.status])).toEqual(before.map((n) => [n.name, n.addr, n.nodeId, 'ready']));
   });
 
-  it('down still kills every node when the launcher has died', async () => {
+  it('when the launcher dies its nodes stop by themselves; down kills one that could not (paused)', async () => {
     const launcher = (await cliJson<{ name: string; launcherPid: number }[]>(home, 'ls')).find((c) => c.name === NAME)!.launcherPid;
-    const nodePids = (await nodes()).map((n) => n.pid!);
+    expect((await cli(home, 'pause', 'worker1')).code).toBe(0);
+    const paused = (await node('worker1')).pid!;
+    const running = (await nodes()).map((n) => n.pid!).filter((pid) => pid !== paused);
+    expect(running).toHaveLength(5);
     process.kill(launcher, 'SIGKILL');
     await waitFor('the launcher to be gone', () => gone(launcher));
+    await waitFor('every running node to stop by itself', () => running.every(gone));
+    expect(gone(paused)).toBe(false);
     expect(await clusterState()).toBe('orphaned');
     const r = await cli(home, 'down', NAME);
-    expect(r.stdout).toMatch(/killed 6 leftover processes/);
-    for (const pid of nodePids) expect(gone(pid), `pid ${pid}`).toBe(true);
+    expect(r.stdout).toContain(`killed 1 leftover process (${paused})`);
+    expect(gone(paused)).toBe(true);
+    expect(await clusterState()).toBe('stopped');
   });
 });

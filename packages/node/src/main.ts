@@ -72,17 +72,39 @@ async function main(): Promise<void> {
   if (codeCache) saveCodeCacheWhenWarm(codeCache.save);
 
   let stopping = false;
-  async function stop(signal: string) {
+  async function stop(cause: { signal: string } | { reason: string }) {
     if (stopping) return;
     stopping = true;
-    log('info', 'stopping', { signal });
+    log('info', 'stopping', cause);
     control?.stop();
     server.close();
     await daemon.shutdown().catch(() => undefined);
     process.exit(0);
   }
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop({ signal: 'SIGTERM' }));
+  process.on('SIGINT', () => void stop({ signal: 'SIGINT' }));
+  if (control) stopWithLauncher(() => void stop({ reason: 'launcher gone' }));
+}
+
+/** How often a launched node checks that its launcher is still there. */
+const LAUNCHER_CHECK_MS = 1000;
+
+/**
+ * A node started by a launcher (--control) stops when that launcher is gone. Otherwise a script
+ * that crashed or was killed would leave its whole cluster running, using CPU, with nobody left to
+ * fault, restart or stop it. The launcher spawns its nodes itself, so it is their parent: when it
+ * dies a node is re-parented and its parent pid changes. The state directory stays, and
+ * `swarmlab up` brings the cluster back.
+ */
+function stopWithLauncher(stop: () => void): void {
+  const launcher = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(timer);
+    log('warn', 'launcher gone', { launcherPid: launcher });
+    stop();
+  }, LAUNCHER_CHECK_MS);
+  timer.unref();
 }
 
 /** Seconds in a swarm after which a node has compiled what nodes of its kind run (joining, sessions, Raft). */

@@ -3,14 +3,10 @@
 import { readRecord } from '@swarmlab/launcher';
 import { out, printJson, type Context } from '../context.js';
 import { asUserError, UserError } from '../errors.js';
-import { nodesTable } from '../format.js';
+import { nodesTable, plural } from '../format.js';
 import { capacityProblems, readCapacity } from '../guard-rails.js';
 import { progress } from '../progress.js';
 import { connectRunning } from '../select-cluster.js';
-
-function plural(n: number, word: string): string {
-  return n === 0 ? '' : `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 export async function add(ctx: Context, flags: { managers?: number; workers?: number; cluster?: string; json?: boolean }): Promise<void> {
   const managers = flags.managers ?? 0;

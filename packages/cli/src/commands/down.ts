@@ -6,6 +6,7 @@ import { clusterSummaries, isAlive, killLeftovers, SupervisorClient, supervisorS
 import { rmSync } from 'node:fs';
 import { out, printJson, type Context } from '../context.js';
 import { UserError } from '../errors.js';
+import { plural } from '../format.js';
 import { selectCluster } from '../select-cluster.js';
 
 export interface DownFlags {
@@ -66,8 +67,8 @@ export async function down(ctx: Context, name: string | undefined, flags: DownFl
   if (results.length === 0) return out(ctx, 'no cluster is running');
   for (const r of results) {
     const parts = [
-      r.stopped.length > 0 ? `stopped ${r.stopped.length} nodes` : r.killed.length > 0 ? '' : 'was not running',
-      r.killed.length > 0 ? `killed ${r.killed.length} leftover processes (${r.killed.join(', ')})` : '',
+      r.stopped.length > 0 ? `stopped ${plural(r.stopped.length, 'node')}` : r.killed.length > 0 ? '' : 'was not running',
+      r.killed.length > 0 ? `killed ${plural(r.killed.length, 'leftover process', 'leftover processes')} (${r.killed.join(', ')})` : '',
       r.purged ? 'deleted its state' : '',
     ].filter(Boolean);
     out(ctx, `cluster "${r.name}": ${parts.join(', ')}`);

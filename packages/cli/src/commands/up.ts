@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { out, printJson, type Context } from '../context.js';
 import { UserError } from '../errors.js';
-import { dockerHostLine, nodesTable } from '../format.js';
+import { dockerHostLine, nodesTable, plural } from '../format.js';
 import { capacityProblems, readCapacity } from '../guard-rails.js';
 import { progress } from '../progress.js';
 
@@ -66,7 +66,7 @@ export async function up(ctx: Context, flags: UpFlags): Promise<void> {
 
   if (state === 'orphaned') {
     const killed = await killLeftovers(dir);
-    (flags.json ? ctx.stderr : ctx.stdout).write(`stopped ${killed.length} leftover processes of cluster "${name}" (its launcher had died)\n`);
+    (flags.json ? ctx.stderr : ctx.stdout).write(`stopped ${plural(killed.length, 'leftover process', 'leftover processes')} of cluster "${name}" (its launcher had died)\n`);
   }
   if (flags.fresh && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 
