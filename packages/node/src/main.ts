@@ -16,6 +16,9 @@ import { codeCacheHook } from './boot/code-cache.js';
 import { createLogger } from './log.js';
 import { profileByName } from './profile.js';
 
+/** The launcher, read as the program starts: one that dies while the node starts is noticed too (see stopWithLauncher). */
+const launcherPid = process.ppid;
+
 function usage(msg: string): never {
   process.stderr.write(`swarmd: ${msg}\nusage: swarmd --addr 127.x.y.z --state-dir DIR --hostname NAME [--profile fast|docker] [--time-scale K]\n`);
   process.exit(2);
@@ -97,11 +100,10 @@ const LAUNCHER_CHECK_MS = 1000;
  * `swarmlab up` brings the cluster back.
  */
 function stopWithLauncher(stop: () => void): void {
-  const launcher = process.ppid;
   const timer = setInterval(() => {
-    if (process.ppid === launcher) return;
+    if (process.ppid === launcherPid) return;
     clearInterval(timer);
-    log('warn', 'launcher gone', { launcherPid: launcher });
+    log('warn', 'launcher gone', { launcherPid });
     stop();
   }, LAUNCHER_CHECK_MS);
   timer.unref();
