@@ -1,34 +1,95 @@
-// Crash workers one by one (SIGKILL) and watch the swarm notice: each dead worker misses its
-// dispatcher heartbeats and turns Down in the leader's `docker node ls`; started again on its
-// state, it comes back Ready as the same node.
+// Crash the workers one by one (SIGKILL) under a running service and watch the swarm repair it:
+// each dead worker misses its dispatcher heartbeats and turns Down in the leader's
+// `docker node ls`, and the leader's orchestrator replaces the tasks it ran with new ones on the
+// nodes that are left, so the service stays at its replica count. Started again on its state, a
+// worker comes back Ready as the same node; as in Docker, running tasks are not moved back to it
+// (Swarm does not rebalance).
 //
-// Services and tasks do not exist in the emulated node yet, so this watches node status only; a
-// later issue adds services, and then this example also watches their tasks move to the workers
-// that are left.
+//   pnpm swarmlab run examples/crash-workers.ts --workers 3      # on a fresh cluster of that size
+//   pnpm swarmlab run examples/crash-workers.ts --cluster NAME   # on a running one
 
 import type { LabApi } from '@swarmlab/launcher';
 
-async function statusOf(lab: LabApi, name: string): Promise<string | undefined> {
-  const leader = await lab.leader();
-  if (!leader) return undefined;
-  const node = (await lab.client(leader, 3000).nodeList()).find((n) => n.Description.Hostname === name);
-  return node?.Status.State;
+const SERVICE = 'crash-workers-web';
+
+interface Placement {
+  /** Hostname of the node each running task of the service is on, by task ID. */
+  byTask: Map<string, string>;
+  /** Node status by hostname. */
+  status: Map<string, string>;
 }
+
+async function placement(lab: LabApi): Promise<Placement> {
+  const leader = await lab.waitFor(() => lab.leader(), 10_000, 'a leader');
+  const client = lab.client(leader, 3000);
+  const nodes = await client.nodeList();
+  const hostname = new Map(nodes.map((n) => [n.ID, n.Description.Hostname]));
+  const tasks = await client.taskList({ service: [SERVICE], 'desired-state': ['running'] });
+  const running = tasks.filter((t) => t.Status.State === 'running');
+  return {
+    byTask: new Map(running.map((t) => [t.ID, hostname.get(t.NodeID ?? '') ?? '?'])),
+    status: new Map(nodes.map((n) => [n.Description.Hostname, n.Status.State])),
+  };
+}
+
+const names = (hosts: Iterable<string>) => [...hosts].sort().join(', ');
 
 export default async function crashWorkers(lab: LabApi) {
   const workers = await lab.resolve('workers');
   if (workers.length === 0) throw new Error('this example needs workers (--workers 2)');
+  const leader = await lab.waitFor(() => lab.leader(), 10_000, 'a leader');
+  const client = lab.client(leader, 5000);
 
+  // One replica per node: the scheduler spreads them, so every worker runs one.
+  const replicas = (await client.nodeList()).length;
+  await client.serviceRemove(SERVICE).catch(() => undefined);
+  await client.serviceCreate({
+    Name: SERVICE,
+    TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' } },
+    Mode: { Replicated: { Replicas: replicas } },
+  });
+  let now = await lab.waitFor(
+    async () => {
+      const p = await placement(lab);
+      return p.byTask.size === replicas ? p : undefined;
+    },
+    30_000,
+    `${replicas} tasks of ${SERVICE} running`,
+  );
+  console.log(`${SERVICE}: ${replicas} tasks running on ${names(now.byTask.values())}`);
+
+  const moves: { worker: string; movedTo: string[] }[] = [];
   for (const w of workers) {
     await lab.kill(w);
-    await lab.waitFor(async () => (await statusOf(lab, w)) === 'down', 20_000, `${w} to turn Down`);
-    console.log(`killed ${w}: the leader sees it Down`);
+    const before = now;
+    now = await lab.waitFor(
+      async () => {
+        const p = await placement(lab);
+        const onDead = [...p.byTask.values()].some((host) => host === w || p.status.get(host) !== 'ready');
+        return p.status.get(w) === 'down' && p.byTask.size === replicas && !onDead ? p : undefined;
+      },
+      30_000,
+      `${w} to turn Down and its tasks to run elsewhere`,
+    );
+    const movedTo = [...now.byTask].filter(([id]) => !before.byTask.has(id)).map(([, host]) => host);
+    moves.push({ worker: w, movedTo });
+    console.log(`killed ${w}: the leader sees it Down; its tasks moved to ${names(movedTo)}`);
   }
 
   await lab.start(workers.join(','));
+  now = await lab.waitFor(
+    async () => {
+      const p = await placement(lab);
+      return workers.every((w) => p.status.get(w) === 'ready') ? p : undefined;
+    },
+    30_000,
+    'the workers to be Ready again',
+  );
   for (const w of workers) {
-    await lab.waitFor(async () => (await statusOf(lab, w)) === 'ready', 20_000, `${w} to be Ready again`);
-    console.log(`started ${w}: Ready again`);
+    const kept = [...now.byTask.values()].filter((host) => host === w).length;
+    console.log(`started ${w}: Ready again, running ${kept} of the service's tasks (Swarm does not move tasks back)`);
   }
-  return { crashed: workers };
+  console.log(`${SERVICE}: ${now.byTask.size} of ${replicas} tasks running`);
+  await client.serviceRemove(SERVICE);
+  return { crashed: workers, moves };
 }

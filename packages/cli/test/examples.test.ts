@@ -37,11 +37,14 @@ describe('examples', () => {
     expect(out).toMatch(/recovered: manager\d is the only manager, and the label is still there/);
   }, 90_000);
 
-  it('crash-workers: each killed worker turns Down and comes back Ready', async () => {
+  it('crash-workers: each killed worker turns Down, its tasks move to the nodes left, and it comes back Ready', async () => {
     const out = await runExample('crash-workers');
-    for (const w of ['worker1', 'worker2']) {
-      expect(out).toContain(`killed ${w}: the leader sees it Down`);
-      expect(out).toContain(`started ${w}: Ready again`);
-    }
+    expect(out).toContain('crash-workers-web: 5 tasks running on manager1, manager2, manager3, worker1, worker2');
+    const [, movedFrom1] = /killed worker1: the leader sees it Down; its tasks moved to (.+)/.exec(out)!;
+    expect(movedFrom1.split(', ').every((host) => host !== 'worker1')).toBe(true);
+    const [, movedFrom2] = /killed worker2: the leader sees it Down; its tasks moved to (.+)/.exec(out)!;
+    expect(movedFrom2.split(', ').every((host) => /^manager\d$/.test(host))).toBe(true);
+    for (const w of ['worker1', 'worker2']) expect(out).toContain(`started ${w}: Ready again`);
+    expect(out).toContain('crash-workers-web: 5 of 5 tasks running');
   }, 90_000);
 });
