@@ -8,28 +8,17 @@
 //   pnpm swarmlab run examples/crash-workers.ts --workers 3      # on a fresh cluster of that size
 //   pnpm swarmlab run examples/crash-workers.ts --cluster NAME   # on a running one
 
-import type { LabApi } from '@swarmlab/launcher';
+import { leaderElected, nodeStatus, tasksRunning, type LabApi } from '@swarmlab/launcher';
 
 const SERVICE = 'crash-workers-web';
 
-interface Placement {
-  /** Hostname of the node each running task of the service is on, by task ID. */
-  byTask: Map<string, string>;
-  /** Node status by hostname. */
-  status: Map<string, string>;
-}
-
-async function placement(lab: LabApi): Promise<Placement> {
-  const leader = await lab.waitFor(() => lab.leader(), 10_000, 'a leader');
+/** Hostname of the node each running task of the service is on, by task ID. */
+async function placement(lab: LabApi): Promise<Map<string, string>> {
+  const leader = await lab.waitFor(leaderElected(lab), 10_000, 'a leader');
   const client = lab.client(leader, 3000);
-  const nodes = await client.nodeList();
-  const hostname = new Map(nodes.map((n) => [n.ID, n.Description.Hostname]));
+  const hostname = new Map((await client.nodeList()).map((n) => [n.ID, n.Description.Hostname]));
   const tasks = await client.taskList({ service: [SERVICE], 'desired-state': ['running'] });
-  const running = tasks.filter((t) => t.Status.State === 'running');
-  return {
-    byTask: new Map(running.map((t) => [t.ID, hostname.get(t.NodeID ?? '') ?? '?'])),
-    status: new Map(nodes.map((n) => [n.Description.Hostname, n.Status.State])),
-  };
+  return new Map(tasks.filter((t) => t.Status.State === 'running').map((t) => [t.ID, hostname.get(t.NodeID ?? '') ?? '?']));
 }
 
 const names = (hosts: Iterable<string>) => [...hosts].sort().join(', ');
@@ -37,7 +26,7 @@ const names = (hosts: Iterable<string>) => [...hosts].sort().join(', ');
 export default async function crashWorkers(lab: LabApi) {
   const workers = await lab.resolve('workers');
   if (workers.length === 0) throw new Error('this example needs workers (--workers 2)');
-  const leader = await lab.waitFor(() => lab.leader(), 10_000, 'a leader');
+  const leader = await lab.waitFor(leaderElected(lab), 10_000, 'a leader');
   const client = lab.client(leader, 5000);
 
   // One replica per node: the scheduler spreads them, so every worker runs one.
@@ -48,48 +37,30 @@ export default async function crashWorkers(lab: LabApi) {
     TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' } },
     Mode: { Replicated: { Replicas: replicas } },
   });
-  let now = await lab.waitFor(
-    async () => {
-      const p = await placement(lab);
-      return p.byTask.size === replicas ? p : undefined;
-    },
-    30_000,
-    `${replicas} tasks of ${SERVICE} running`,
-  );
-  console.log(`${SERVICE}: ${replicas} tasks running on ${names(now.byTask.values())}`);
+  await lab.waitFor(tasksRunning(lab, SERVICE, replicas), 30_000, `${replicas} tasks of ${SERVICE} running`);
+  let now = await placement(lab);
+  console.log(`${SERVICE}: ${replicas} tasks running on ${names(now.values())}`);
 
   const moves: { worker: string; movedTo: string[] }[] = [];
   for (const w of workers) {
     await lab.kill(w);
     const before = now;
-    now = await lab.waitFor(
-      async () => {
-        const p = await placement(lab);
-        const onDead = [...p.byTask.values()].some((host) => host === w || p.status.get(host) !== 'ready');
-        return p.status.get(w) === 'down' && p.byTask.size === replicas && !onDead ? p : undefined;
-      },
-      30_000,
-      `${w} to turn Down and its tasks to run elsewhere`,
-    );
-    const movedTo = [...now.byTask].filter(([id]) => !before.byTask.has(id)).map(([, host]) => host);
+    await lab.waitFor(nodeStatus(lab, w, 'down'), 30_000, `${w} to turn Down`);
+    await lab.waitFor(tasksRunning(lab, SERVICE, replicas), 30_000, `the tasks ${w} ran to run elsewhere`);
+    now = await placement(lab);
+    const movedTo = [...now].filter(([id]) => !before.has(id)).map(([, host]) => host);
     moves.push({ worker: w, movedTo });
     console.log(`killed ${w}: the leader sees it Down; its tasks moved to ${names(movedTo)}`);
   }
 
   await lab.start(workers.join(','));
-  now = await lab.waitFor(
-    async () => {
-      const p = await placement(lab);
-      return workers.every((w) => p.status.get(w) === 'ready') ? p : undefined;
-    },
-    30_000,
-    'the workers to be Ready again',
-  );
+  for (const w of workers) await lab.waitFor(nodeStatus(lab, w, 'ready'), 30_000, `${w} to be Ready again`);
+  now = await placement(lab);
   for (const w of workers) {
-    const kept = [...now.byTask.values()].filter((host) => host === w).length;
+    const kept = [...now.values()].filter((host) => host === w).length;
     console.log(`started ${w}: Ready again, running ${kept} of the service's tasks (Swarm does not move tasks back)`);
   }
-  console.log(`${SERVICE}: ${now.byTask.size} of ${replicas} tasks running`);
+  console.log(`${SERVICE}: ${now.size} of ${replicas} tasks running`);
   await client.serviceRemove(SERVICE);
   return { crashed: workers, moves };
 }

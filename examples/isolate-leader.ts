@@ -6,21 +6,14 @@
 //   pnpm swarmlab run examples/isolate-leader.ts                 # on a fresh 3+2 cluster
 //   pnpm swarmlab run examples/isolate-leader.ts --cluster NAME  # on a running one
 
-import type { LabApi } from '@swarmlab/launcher';
+import { leaderElected, type LabApi } from '@swarmlab/launcher';
 
 export default async function isolateLeader(lab: LabApi) {
-  const oldLeader = await lab.waitFor(() => lab.leader(), 10_000, 'a leader');
+  const oldLeader = await lab.waitFor(leaderElected(lab), 10_000, 'a leader');
   console.log(`leader is ${oldLeader}; isolating it`);
   await lab.isolate(oldLeader);
 
-  const newLeader = await lab.waitFor(
-    async () => {
-      const l = await lab.leader();
-      return l && l !== oldLeader ? l : undefined;
-    },
-    15_000,
-    'the majority to elect a new leader',
-  );
+  const newLeader = await lab.waitFor(leaderElected(lab, { not: oldLeader }), 15_000, 'the majority to elect a new leader');
   console.log(`the majority elected ${newLeader}`);
 
   await lab.waitFor(

@@ -1,5 +1,6 @@
 export { Lab, resolveAlias, nodeAddress, type LabOptions, type NodeView, type LabEvent } from './lab.js';
 export { waitFor, type Condition } from './wait.js';
+export { leaderElected, nodeStatus, tasksRunning } from './conditions.js';
 export { NodeProcess, type NodeSpec, type Role } from './node-process.js';
 export { prepareNodeProgram } from './node-program.js';
 export { ControlServer } from './control-server.js';
