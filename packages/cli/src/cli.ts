@@ -25,7 +25,7 @@ function common(cmd: Command): Command {
   return cmd.option('--cluster <name>', 'the cluster to act on (default: the only one running)').option('--json', 'print JSON for scripts');
 }
 
-const INCLUDE_API = new Option('--include-api', 'also cut the Engine API (not possible: the API does not pass through the emulated NIC)');
+const INCLUDE_API = new Option('--include-api', "also cut the user from the Engine API of the nodes outside the largest group (partitions only)");
 
 function program(ctx: Context): Command {
   const p = new Command('swarmlab')

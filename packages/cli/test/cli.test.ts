@@ -4,6 +4,7 @@
 // launcher died (`down` killing the one that could not: a paused node).
 // One cluster serves the checks in order; each check leaves it healed.
 
+import { DockerClient } from '@swarmlab/api';
 import { RemoteLab, type LabEvent, type LiveNode } from '@swarmlab/launcher';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -116,8 +117,8 @@ describe('bad input', () => {
       [['partition', '--halves', '--bridge'], /choose one way to partition/],
       [['partition'], /partition needs groups/],
       [['partition', 'm1', 'm1,m2'], /in two groups/],
-      [['partition', '--halves', '--include-api'], /--include-api is not possible/],
-      [['block', 'm1', 'm2', '--include-api'], /Engine API on port 2375/],
+      [['partition', '--bridge', '--include-api'], /--include-api needs groups the user can stand with .*--bridge has none/],
+      [['block', 'm1', 'm2', '--include-api'], /--include-api goes with a partition .*a block shapes traffic between two nodes/],
       [['clock', 'm1', '--offset', '5x'], /invalid duration "5x"/],
       [['clock', 'm1'], /required option '--offset <duration>' not specified/],
       [['up', '--name', NAME], /already running/],
@@ -233,6 +234,21 @@ describe('network and clock faults', () => {
     expect(events).toMatch(new RegExp(`fault\\s+partition isolate=${old}`));
     expect(events).toMatch(new RegExp(`observed\\s+${next} is the leader \\(term \\d+\\)`));
     expect(events).toMatch(/heal\s+every network fault lifted/);
+  });
+
+  it('partition --include-api also cuts the user from the APIs outside the largest group, until heal', async () => {
+    const addr = (await node('worker1')).addr;
+    const ping = (timeoutMs: number) => new DockerClient({ host: addr, port: 2375, timeoutMs }).ping();
+    expect(await cliJson(home, 'partition', '--isolate', 'w1', '--include-api')).toEqual({ action: 'partition', isolate: ['worker1'], apiCut: ['worker1'] });
+    // The others still answer; worker1 takes the connection and answers nothing.
+    expect((await lab.client('manager1', 3000).ping()).apiVersion).toBeTruthy();
+    await expect(ping(500)).rejects.toThrow(/timed out|timeout/i);
+    // A request made while cut is answered once the cable is back.
+    const waiting = ping(30_000);
+    await new Promise((r) => setTimeout(r, 200)); // let it reach worker1 before the heal
+    expect((await cli(home, 'heal')).code).toBe(0);
+    expect((await waiting).apiVersion).toBeTruthy();
+    expect((await cli(home, 'events')).stdout).toMatch(/fault\s+api nodes=worker1/);
   });
 
   it('a one-way block stops traffic from A to B while B to A still flows', async () => {

@@ -13,6 +13,8 @@ export interface PeerRule {
 export interface NicRules {
   peers?: Record<string, PeerRule>;
   all?: PeerRule;
+  /** The node's Engine API cut from its users (the docker CLI, scripts). */
+  blockApi?: boolean;
 }
 
 export interface FaultNode {
@@ -97,6 +99,27 @@ export function bridge(names: string[]): (a: string, b: string) => boolean {
   return (a, b) => a === bridgeNode || b === bridgeNode || left.has(a) === left.has(b);
 }
 
+/** The Engine API of these nodes cut from its users, as if their network to them were down. */
+export function apiCutPlan(names: string[]): RulePlan {
+  return new Map(names.map((name) => [name, { blockApi: true }]));
+}
+
+/**
+ * Whom a partition cuts from the user when it includes the Engine API: the user (the docker CLI,
+ * scripts) stands with the largest group (on a tie, the one holding the leader, else the first
+ * given); the nodes of every other group, those named in none forming one more as in
+ * partitionPlan, are cut from it.
+ */
+export function cutFromUser(all: string[], groups: string[][], leader: string | undefined): string[] {
+  const named = new Set(groups.flat());
+  const rest = all.filter((n) => !named.has(n));
+  const sides = rest.length > 0 ? [...groups, rest] : groups;
+  const largest = Math.max(...sides.map((g) => g.length));
+  const candidates = sides.filter((g) => g.length === largest);
+  const userSide = candidates.find((g) => leader !== undefined && g.includes(leader)) ?? candidates[0];
+  return sides.filter((g) => g !== userSide).flat();
+}
+
 /** A one-way or two-way block between two nodes. */
 export function blockPlan(from: FaultNode, to: FaultNode, oneWay: boolean): RulePlan {
   const plan: RulePlan = new Map();
@@ -133,6 +156,7 @@ export function mergePlans(...plans: RulePlan[]): RulePlan {
     for (const [name, rules] of plan) {
       for (const [addr, rule] of Object.entries(rules.peers ?? {})) addPeerRule(out, name, addr, rule);
       if (rules.all) out.set(name, { ...(out.get(name) ?? {}), all: rules.all });
+      if (rules.blockApi) out.set(name, { ...(out.get(name) ?? {}), blockApi: true });
     }
   }
   return out;

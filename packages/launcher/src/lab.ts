@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CpuHeadroom } from './cpu-headroom.js';
 import { ControlServer } from './control-server.js';
 import {
+  apiCutPlan,
   blockPlan,
   bridge,
   connectivityPlan,
@@ -577,6 +578,13 @@ export class Lab {
 
   async partitionBridge(): Promise<void> {
     await this.install(connectivityPlan(this.faultNodes(), bridge([...this.nodes.keys()])), { fault: 'partition', shape: 'bridge' });
+  }
+
+  /** Cuts the Engine API of these nodes from its users until `heal` (see the NIC's blockApi rule). */
+  async cutApi(target: Target): Promise<string[]> {
+    const names = await this.resolve(target);
+    await this.install(apiCutPlan(names), { fault: 'api', nodes: names });
+    return names;
   }
 
   async block(from: string, to: string, oneWay = false): Promise<void> {

@@ -25,6 +25,7 @@ export interface LabApi {
   partitionHalves(): Promise<string[][]>;
   partitionMajoritiesRing(): Promise<void>;
   partitionBridge(): Promise<void>;
+  cutApi(target: string): Promise<string[]>;
   block(from: string, to: string, oneWay?: boolean): Promise<void>;
   link(a: string, b: string, shape: LinkShape, oneWay?: boolean): Promise<void>;
   heal(): Promise<void>;
@@ -115,6 +116,9 @@ export class RemoteLab implements LabApi {
   }
   async partitionBridge(): Promise<void> {
     await this.http.call('partitionBridge');
+  }
+  cutApi(target: string): Promise<string[]> {
+    return this.http.call('cutApi', target);
   }
   async block(from: string, to: string, oneWay = false): Promise<void> {
     await this.http.call('block', from, to, oneWay);

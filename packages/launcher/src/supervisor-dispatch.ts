@@ -12,7 +12,7 @@ export class CallError extends Error {}
 /** Verbs that change the cluster: the supervisor runs them one at a time. */
 export const MUTATING = new Set<SupervisorMethod>([
   'kill', 'stop', 'start', 'restart', 'pause', 'resume', 'partition', 'isolate', 'partitionHalves',
-  'partitionMajoritiesRing', 'partitionBridge', 'block', 'link', 'heal', 'clock', 'add',
+  'partitionMajoritiesRing', 'partitionBridge', 'cutApi', 'block', 'link', 'heal', 'clock', 'add',
 ]);
 
 const PROCESS_VERBS = new Set(['kill', 'stop', 'start', 'restart', 'pause', 'resume']);
@@ -43,6 +43,11 @@ export async function dispatch(lab: Lab, method: SupervisorMethod, args: unknown
       return lab.partitionMajoritiesRing();
     case 'partitionBridge':
       return lab.partitionBridge();
+    case 'cutApi': {
+      const names = await resolveTargets(lab, targetsArg(args[0]));
+      await lab.cutApi(names.join(','));
+      return names;
+    }
     case 'block': {
       const [a, b] = await twoNodes(lab, args[0], args[1], 'block');
       await lab.block(a, b, args[2] === true);

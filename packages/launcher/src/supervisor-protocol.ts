@@ -48,6 +48,7 @@ export const SUPERVISOR_METHODS = [
   'partitionHalves',
   'partitionMajoritiesRing',
   'partitionBridge',
+  'cutApi',
   'block',
   'link',
   'heal',

@@ -70,7 +70,12 @@ describe('NIC rules as data', () => {
     expect(() => nic.setRules({ all: { loss: 2 } })).toThrowError('all.loss must be a number from 0 to 1');
     expect(() => nic.setRules({ all: { block: 'sideways' } })).toThrowError('all.block must be "inbound", "outbound" or "both"');
     expect(() => nic.setRules({ everyone: {} })).toThrowError(/unknown NIC rules field "everyone"/);
+    expect(() => nic.setRules({ blockApi: 'yes' })).toThrowError('"blockApi" must be true or false');
     expect(nic.rules()).toEqual({ peers: { '127.0.0.5': { block: 'both' } } });
+    nic.setRules({ blockApi: true });
+    expect(nic.rules()).toEqual({ blockApi: true });
+    nic.setRules({ blockApi: false });
+    expect(nic.rules()).toEqual({});
     // JSON round trip: the launcher sends them over its control channel.
     nic.setRules(JSON.parse(JSON.stringify({ all: { delayMs: 5, direction: 'both' } })));
     expect(nic.rules()).toEqual({ all: { delayMs: 5, direction: 'both' } });

@@ -1,7 +1,9 @@
 // swarmlab partition | block | link | heal: faults on node-to-node traffic, enforced by each node's
-// emulated NIC. The Engine API (port 2375) does not pass through that NIC, so it keeps answering.
+// emulated NIC. The Engine API (port 2375) keeps answering the user, unless a partition is given
+// --include-api: the user then stands with its largest group, and the other nodes' APIs stop
+// answering until heal.
 
-import type { LinkShape } from '@swarmlab/launcher';
+import { cutFromUser, type LinkShape } from '@swarmlab/launcher';
 import { out, printJson, type Context } from '../context.js';
 import { asUserError, UserError } from '../errors.js';
 import { connectRunning } from '../select-cluster.js';
@@ -12,13 +14,12 @@ export interface NetworkFlags {
   includeApi?: boolean;
 }
 
-/** The one flag we cannot honour: say so rather than pretend. */
-export function rejectIncludeApi(flags: NetworkFlags): void {
+/** --include-api places the user in a partition; a block or a link is between two nodes only. */
+export function rejectIncludeApi(flags: NetworkFlags, what: string): void {
   if (flags.includeApi) {
     throw new UserError(
-      '--include-api is not possible here: the emulated NIC carries node-to-node traffic only (cluster, gossip and data ports), ' +
-        'while the Engine API on port 2375 is served straight from the node, so a network fault cannot cut it. ' +
-        'To make a node\'s API stop answering, pause it (`swarmlab pause NODE`).',
+      `--include-api goes with a partition (groups, --isolate or --halves), where the user stands with the largest group; ${what} ` +
+        'shapes traffic between two nodes, not the user\'s. To cut one node\'s API too: `partition --isolate NODE --include-api`.',
     );
   }
 }
@@ -31,7 +32,6 @@ export interface PartitionFlags extends NetworkFlags {
 }
 
 export async function partition(ctx: Context, groups: string[], flags: PartitionFlags): Promise<void> {
-  rejectIncludeApi(flags);
   const modes = [groups.length > 0 && 'groups', flags.isolate !== undefined && '--isolate', flags.halves && '--halves', flags.majoritiesRing && '--majorities-ring', flags.bridge && '--bridge'].filter(Boolean);
   if (modes.length !== 1) {
     throw new UserError(
@@ -40,16 +40,24 @@ export async function partition(ctx: Context, groups: string[], flags: Partition
         : `choose one way to partition, not ${modes.join(' and ')}`,
     );
   }
+  if (flags.includeApi && (flags.majoritiesRing || flags.bridge)) {
+    throw new UserError(`--include-api needs groups the user can stand with (groups, --isolate or --halves); ${flags.bridge ? '--bridge' : '--majorities-ring'} has none`);
+  }
   const lab = await connectRunning(ctx, flags.cluster);
-  let shape: unknown;
+  let shape: Record<string, unknown>;
   let said: string;
+  /** The partition's groups, for --include-api. */
+  let cut: string[][] = [];
   if (flags.isolate !== undefined) {
     const isolate = flags.isolate;
-    shape = { isolate: await asUserError(() => lab.isolate(isolate)) };
-    said = `isolated ${(shape as { isolate: string[] }).isolate.join(', ')} from the other nodes`;
+    const isolated = await asUserError(() => lab.isolate(isolate));
+    shape = { isolate: isolated };
+    cut = [isolated];
+    said = `isolated ${isolated.join(', ')} from the other nodes`;
   } else if (flags.halves) {
     const halves = await asUserError(() => lab.partitionHalves());
     shape = { halves };
+    cut = halves;
     said = `partitioned into halves: ${halves.map((g) => g.join(',')).join(' | ')}`;
   } else if (flags.majoritiesRing) {
     await asUserError(() => lab.partitionMajoritiesRing());
@@ -63,14 +71,21 @@ export async function partition(ctx: Context, groups: string[], flags: Partition
     const list = groups.map((g) => g.split(',').filter((x) => x !== ''));
     await asUserError(() => lab.partition(...list));
     shape = { groups: list };
+    cut = await asUserError(() => Promise.all(list.map((g) => lab.resolve(g.join(',')))));
     said = `partitioned: ${groups.join(' | ')}${groups.length === 1 ? ' | (the rest)' : ''}`;
   }
-  if (flags.json) return printJson(ctx, { action: 'partition', ...(shape as object) });
+  if (flags.includeApi) {
+    const all = (await lab.list()).map((n) => n.name);
+    const apiCut = await asUserError(async () => lab.cutApi(cutFromUser(all, cut, await lab.leader()).join(',')));
+    shape.apiCut = apiCut;
+    said += `; the Engine API of ${apiCut.join(', ')} is cut from you too (heal restores it)`;
+  }
+  if (flags.json) return printJson(ctx, { action: 'partition', ...shape });
   out(ctx, said);
 }
 
 export async function block(ctx: Context, a: string, b: string, flags: NetworkFlags & { oneWay?: boolean }): Promise<void> {
-  rejectIncludeApi(flags);
+  rejectIncludeApi(flags, 'a block');
   const lab = await connectRunning(ctx, flags.cluster);
   await asUserError(() => lab.block(a, b, flags.oneWay === true));
   if (flags.json) return printJson(ctx, { action: 'block', from: a, to: b, oneWay: flags.oneWay === true });
@@ -86,7 +101,7 @@ export interface LinkFlags extends NetworkFlags {
 }
 
 export async function link(ctx: Context, a: string, b: string, flags: LinkFlags): Promise<void> {
-  rejectIncludeApi(flags);
+  rejectIncludeApi(flags, 'a link');
   const shape: LinkShape = {
     ...(flags.delay !== undefined ? { delayMs: flags.delay } : {}),
     ...(flags.jitter !== undefined ? { jitterMs: flags.jitter } : {}),

@@ -19,6 +19,11 @@
  *
  * `peers` maps a peer IP (e.g. "127.0.1.3") to its rule; `all` applies to every peer without an
  * entry of its own (a node isolated from everyone: `{ all: { block: 'both' } }`).
+ *
+ * `blockApi: true` cuts the node's Engine API from its users (the docker CLI, scripts), which does
+ * not pass through the NIC: connections open but nothing is read from them, so requests hang until
+ * the rule is lifted and are answered then, as after a cable put back. Responses already being
+ * written when the rule arrives still leave.
  */
 export type Direction = 'inbound' | 'outbound' | 'both';
 export type Flow = 'inbound' | 'outbound';
@@ -37,6 +42,7 @@ export interface PeerRule {
 export interface NicRules {
   peers?: Record<string, PeerRule>;
   all?: PeerRule;
+  blockApi?: boolean;
 }
 
 /** What applies to one flow (one direction with one peer), resolved from the rules. */
@@ -68,7 +74,7 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 export function parseNicRules(input: unknown): NicRules {
   if (!isPlainObject(input)) throw new NicRuleError('NIC rules must be an object like { peers: { "127.0.1.3": { block: "both" } } }');
   for (const key of Object.keys(input)) {
-    if (key !== 'peers' && key !== 'all') throw new NicRuleError(`unknown NIC rules field "${key}" (expected "peers" or "all")`);
+    if (key !== 'peers' && key !== 'all' && key !== 'blockApi') throw new NicRuleError(`unknown NIC rules field "${key}" (expected "peers", "all" or "blockApi")`);
   }
   const rules: NicRules = {};
   if (input.peers !== undefined) {
@@ -80,6 +86,10 @@ export function parseNicRules(input: unknown): NicRules {
     }
   }
   if (input.all !== undefined) rules.all = parsePeerRule(input.all, 'all');
+  if (input.blockApi !== undefined) {
+    if (typeof input.blockApi !== 'boolean') throw new NicRuleError('"blockApi" must be true or false');
+    if (input.blockApi) rules.blockApi = true;
+  }
   return rules;
 }
 
