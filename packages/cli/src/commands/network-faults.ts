@@ -75,10 +75,10 @@ export async function partition(ctx: Context, groups: string[], flags: Partition
     said = `partitioned: ${groups.join(' | ')}${groups.length === 1 ? ' | (the rest)' : ''}`;
   }
   if (flags.includeApi) {
-    const all = (await lab.list()).map((n) => n.name);
-    const apiCut = await asUserError(async () => lab.cutApi(cutFromUser(all, cut, await lab.leader()).join(',')));
+    const outside = cutFromUser((await lab.list()).map((n) => n.name), cut, await lab.leader());
+    const apiCut = outside.length > 0 ? await asUserError(() => lab.cutApi(outside.join(','))) : [];
     shape.apiCut = apiCut;
-    said += `; the Engine API of ${apiCut.join(', ')} is cut from you too (heal restores it)`;
+    said += apiCut.length > 0 ? `; the Engine API of ${apiCut.join(', ')} is cut from you too (heal restores it)` : '; every node is on your side: no Engine API is cut';
   }
   if (flags.json) return printJson(ctx, { action: 'partition', ...shape });
   out(ctx, said);
