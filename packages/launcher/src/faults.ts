@@ -1,21 +1,10 @@
 // Network fault shapes (Jepsen's nemesis vocabulary) turned into per-node NIC rules. Pure: the
 // Lab sends the result to each node over its control channel.
 
-export interface PeerRule {
-  block?: 'inbound' | 'outbound' | 'both';
-  delayMs?: number;
-  jitterMs?: number;
-  loss?: number;
-  rateBytesPerSec?: number;
-  direction?: 'inbound' | 'outbound' | 'both';
-}
+import type { NicRules, PeerRule } from '@swarmlab/transport';
 
-export interface NicRules {
-  peers?: Record<string, PeerRule>;
-  all?: PeerRule;
-  /** The node's Engine API cut from its users (the docker CLI, scripts). */
-  blockApi?: boolean;
-}
+// The rules' contract is the NIC's own (transport nic/rules.ts, which validates them on arrival).
+export type { NicRules, PeerRule };
 
 export interface FaultNode {
   name: string;

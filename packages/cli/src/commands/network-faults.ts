@@ -46,18 +46,18 @@ export async function partition(ctx: Context, groups: string[], flags: Partition
   const lab = await connectRunning(ctx, flags.cluster);
   let shape: Record<string, unknown>;
   let said: string;
-  /** The partition's groups, for --include-api. */
-  let cut: string[][] = [];
+  /** The partition's groups, which --include-api places the user among. */
+  let sides: string[][] = [];
   if (flags.isolate !== undefined) {
     const isolate = flags.isolate;
     const isolated = await asUserError(() => lab.isolate(isolate));
     shape = { isolate: isolated };
-    cut = [isolated];
+    sides = [isolated];
     said = `isolated ${isolated.join(', ')} from the other nodes`;
   } else if (flags.halves) {
     const halves = await asUserError(() => lab.partitionHalves());
     shape = { halves };
-    cut = halves;
+    sides = halves;
     said = `partitioned into halves: ${halves.map((g) => g.join(',')).join(' | ')}`;
   } else if (flags.majoritiesRing) {
     await asUserError(() => lab.partitionMajoritiesRing());
@@ -71,11 +71,11 @@ export async function partition(ctx: Context, groups: string[], flags: Partition
     const list = groups.map((g) => g.split(',').filter((x) => x !== ''));
     await asUserError(() => lab.partition(...list));
     shape = { groups: list };
-    cut = await asUserError(() => Promise.all(list.map((g) => lab.resolve(g.join(',')))));
+    sides = await asUserError(() => Promise.all(list.map((g) => lab.resolve(g.join(',')))));
     said = `partitioned: ${groups.join(' | ')}${groups.length === 1 ? ' | (the rest)' : ''}`;
   }
   if (flags.includeApi) {
-    const outside = cutFromUser((await lab.list()).map((n) => n.name), cut, await lab.leader());
+    const outside = cutFromUser((await lab.list()).map((n) => n.name), sides, await lab.leader());
     const apiCut = outside.length > 0 ? await asUserError(() => lab.cutApi(outside.join(','))) : [];
     shape.apiCut = apiCut;
     said += apiCut.length > 0 ? `; the Engine API of ${apiCut.join(', ')} is cut from you too (heal restores it)` : '; every node is on your side: no Engine API is cut';

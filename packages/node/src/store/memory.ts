@@ -67,7 +67,6 @@ const packr = new Packr({ useRecords: false, moreTypes: true });
 const CAPTURE_SLICE_OBJECTS = 256;
 
 export interface StoreCapture {
-  readonly appliedIndex: number;
   /** The serialized store in pieces; each is packed only when the iteration reaches it. */
   pieces(): Generator<Uint8Array>;
 }
@@ -221,7 +220,6 @@ export class MemoryStore extends EventEmitter {
     const appliedIndex = this.appliedIndex;
     const tables = TABLES.map((t) => [t, this.list(t)] as const);
     return {
-      appliedIndex,
       *pieces() {
         yield Buffer.concat([mapHeader(2), packr.pack('appliedIndex'), packr.pack(appliedIndex), packr.pack('data'), mapHeader(tables.length)]);
         for (const [table, objects] of tables) {
