@@ -23,7 +23,8 @@ async function running(service: string): Promise<Task[]> {
 
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', method: 'GET' }, (res) => {
+    // A connection of its own each time: the routing mesh balances connections, not requests.
+    const req = request({ host, port, path: '/', method: 'GET', agent: false }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve(body));
@@ -150,6 +151,41 @@ describe('services', () => {
     // The port is released with the task.
     await lab.waitFor(async () => httpGet(worker1, 18080).then(() => false, () => true), 20_000, 'port 18080 released');
   }, 60_000);
+
+  it('routes a published port on every node to the service\'s tasks, in turn (routing mesh)', async () => {
+    const api = lab.client('manager1');
+    const m1 = lab.node('manager1').spec.addr;
+    const cli = await docker(m1, ['service', 'create', '-d', '--name', 'who', '--replicas', '2', '--constraint', 'node.role==worker', '-p', '8080:80', 'traefik/whoami']);
+    if (!cli) {
+      await api.serviceCreate({
+        Name: 'who',
+        TaskTemplate: { ContainerSpec: { Image: 'traefik/whoami' }, Placement: { Constraints: ['node.role==worker'] } },
+        Mode: { Replicated: { Replicas: 2 } },
+        EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080 }] },
+      });
+    }
+    const tasks = await lab.waitFor(async () => ((await running('who')).length === 2 ? running('who') : undefined), 20_000, '2 running whoami tasks');
+    const hostnames = new Set(tasks.map((t) => t.Status.ContainerStatus!.ContainerID!.slice(0, 12)));
+    const answeredBy = async (addr: string) => (/Hostname: (\S+)/.exec(await httpGet(addr, 8080)) ?? [])[1];
+    // Every node answers, the manager and the worker without a task included, and spreads the
+    // connections over both tasks, wherever they run.
+    for (const name of ['manager1', 'worker1', 'worker2', 'worker3']) {
+      const addr = lab.node(name).spec.addr;
+      const seen = await lab.waitFor(async () => {
+        const got = new Set<string | undefined>();
+        for (let i = 0; i < 4; i++) got.add(await answeredBy(addr).catch(() => undefined));
+        return got.size === 2 && !got.has(undefined) ? got : undefined;
+      }, 20_000, `both tasks answering through ${name}:8080`);
+      expect(seen).toEqual(hostnames);
+    }
+    // Unpublished: no node listens any more.
+    const svc = await api.serviceInspect('who');
+    await api.serviceUpdate(svc.ID, svc.Version.Index, { ...svc.Spec, EndpointSpec: { Mode: 'vip' } });
+    for (const name of ['manager1', 'worker1']) {
+      await lab.waitFor(async () => httpGet(lab.node(name).spec.addr, 8080).then(() => false, () => true), 20_000, `port 8080 closed on ${name}`);
+    }
+    await api.serviceRemove('who');
+  }, 90_000);
 
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');

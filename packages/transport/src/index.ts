@@ -47,6 +47,7 @@ export {
 } from './services.js';
 export { TransportServer, type TransportServerOptions, type TransportServerStats, type RefusedConnection } from './server.js';
 export { dial, type DialOptions } from './dialer.js';
+export { TunnelServer, openTunnel, MAX_TUNNEL_HEADER_BYTES, type TunnelServerOptions, type TunnelRefusal, type OpenTunnelOptions } from './tunnel.js';
 export { PeerLink, backoffDelay, type PeerLinkOptions, type PeerRequestOptions, type BackoffOptions } from './peer-link.js';
 
 // Gossip

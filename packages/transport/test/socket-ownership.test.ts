@@ -25,6 +25,8 @@ const ALLOWED: Record<string, string> = {
   'packages/node/src/agent/exec/programs/net.ts': 'emulated container programs: listening helpers on the container address',
   'packages/node/src/agent/exec/programs/redis/cli.ts': 'emulated redis-cli inside a container',
   'packages/node/src/agent/exec/programs/redis/server.ts': 'emulated redis server on the container address',
+  'packages/node/src/agent/ingress/routing-mesh.ts':
+    "the routing mesh's published ports on the node's own address and its connections to containers on this node; what goes to another node's task takes the data path (transport/tunnel.ts)",
   'packages/node/src/agent/host-ports.ts': "docker-proxy for mode=host published ports: the node's own address to its container's; the user's traffic, not a link between nodes",
 };
 

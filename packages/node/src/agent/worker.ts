@@ -69,6 +69,12 @@ export class Worker {
     this.freeAddresses = containerAddresses(o.nodeAddr);
   }
 
+  /** The address of a task's container while the task runs here (the routing mesh's backend). */
+  runningContainerAddress(taskId: string): string | undefined {
+    const t = this.tasks.get(taskId);
+    return t?.state === 'running' && !t.disposed ? t.address : undefined;
+  }
+
   /** A complete assignment set from the dispatcher. */
   assign(assignments: Assignment[]): void {
     const seen = new Set<string>();

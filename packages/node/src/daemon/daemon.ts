@@ -16,7 +16,7 @@ import {
   parseUnlockKey,
   renewalTime,
 } from '@swarmlab/pki/light';
-import { dial, Gossip, Nic, SecurityConfig, TransportServer, type ServiceTable } from '@swarmlab/transport';
+import { dial, Gossip, Nic, openTunnel, SecurityConfig, TransportServer, TunnelServer, type ServiceTable } from '@swarmlab/transport';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
@@ -26,7 +26,8 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
-import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import type { IngressUpdate, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import { RoutingMesh } from '../agent/ingress/routing-mesh.js';
 import type { Manager } from '../manager/manager.js';
 import type { RaftMember } from '../manager/raft/members.js';
 import type { RaftNode } from '../manager/raft/raft-node.js';
@@ -553,6 +554,10 @@ export class Daemon {
   }
 
   private worker: Worker | undefined;
+  private routingMesh: RoutingMesh | undefined;
+  /** The data path's listener (Docker's VXLAN port, 4789 unless `swarm init --data-path-port`). */
+  private dataPath: TunnelServer | undefined;
+  private dataPathPort = 4789;
 
   private startAgent(): void {
     this.worker = new Worker({
@@ -577,6 +582,28 @@ export class Daemon {
       logs: new LogPublisher((taskId) => this.worker?.containers().find((c) => c.config.taskId === taskId)),
     });
     this.agent.start();
+    this.routingMesh = new RoutingMesh({
+      nodeId: () => this.nodeId,
+      nodeAddr: this.o.addr,
+      localContainer: (taskId) => this.worker?.runningContainerAddress(taskId),
+      openDataPath: (backend, targetPort) =>
+        openTunnel({ nic: this.nic, security: this.security, host: backend.addr, port: this.dataPathPort, header: { task: backend.taskId, port: targetPort } }),
+      log: this.o.log,
+    });
+  }
+
+  /** The routing mesh follows the leader's table; the data path opens on the port it names. */
+  private updateIngress(update: IngressUpdate): void {
+    void this.routingMesh?.update(update.services);
+    this.dataPathPort = update.dataPathPort;
+    if (this.dataPath || this.state !== 'active') return;
+    const mesh = this.routingMesh;
+    const server = new TunnelServer({ nic: this.nic, port: update.dataPathPort, security: this.security, onTunnel: (header, stream) => mesh?.serveTunnel(header, stream) });
+    this.dataPath = server;
+    server.listen().catch((e) => {
+      this.o.log('warn', 'data path: cannot listen', { port: update.dataPathPort, err: String(e) });
+      if (this.dataPath === server) this.dataPath = undefined;
+    });
   }
 
   private onSessionUpdate(u: SessionUpdate): void {
@@ -591,6 +618,7 @@ export class Daemon {
     this.gossipKeys = u.gossipKeys;
     void this.updateGossip();
     if (Array.isArray(u.tasks)) this.worker?.assign(u.tasks);
+    if (u.ingress) this.updateIngress(u.ingress);
     this.session = { node: u.node, tasks: Array.isArray(u.tasks) ? u.tasks : this.session.tasks };
     const role = (u.node as { role?: Role }).role;
     if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());
@@ -705,6 +733,10 @@ export class Daemon {
     await g?.close().catch(() => undefined);
     this.agent?.stop();
     this.agent = undefined;
+    const dataPath = this.dataPath;
+    this.dataPath = undefined;
+    await Promise.all([this.routingMesh?.close(), dataPath?.close()]);
+    this.routingMesh = undefined;
     await this.worker?.stopAll();
     this.worker = undefined;
     await this.stopManager();

@@ -2,8 +2,9 @@
 // heartbeat at the period it returns (± jitter); a node that misses 3 periods is Down. On a
 // leadership change every node that is not Down becomes Unknown and has 6 periods to come back.
 // Sessions carry what agents must follow: their node object, the managers, the gossip keys, and
-// their tasks — complete at registration, then only what changed (assignments.ts). Agents'
-// status reports are committed in batches, one commit at a time.
+// their tasks — complete at registration, then only what changed (assignments.ts) — and the routing
+// mesh's table whenever it changes (ingress-table.ts). Agents' status reports are committed in
+// batches, one commit at a time.
 
 import { randomBytes } from 'node:crypto';
 import { grpcError } from '../../errors.js';
@@ -13,11 +14,21 @@ import type { StoreEvent, StoredObject } from '../../store/memory.js';
 import { taskStateRank, type TaskState } from '@swarmlab/api';
 import { AssignmentSet, mayConcernAgent, type AssignableTask } from './assignments.js';
 import { heartbeatPeriodMs } from './period.js';
+import { ingressPorts, ingressTable, IngressTableVersions, type IngressInputs, type IngressService } from './ingress-table.js';
 
 type TaskObject = StoredObject & AssignableTask & {
   ServiceID: string;
   Spec: { ContainerSpec?: { Secrets?: { SecretID: string }[]; Configs?: { ConfigID: string }[] } };
 };
+
+/** Services, node addresses and tasks that start or stop running are what the routing mesh's table is made of. */
+function mayChangeIngress(ev: StoreEvent): boolean {
+  if (ev.table === 'service') return true;
+  if (ev.table === 'node') return ev.action !== 'update' || (ev.old as NodeObject | undefined)?.Status.Addr !== (ev.object as NodeObject).Status.Addr;
+  if (ev.table !== 'task') return false;
+  const running = (t: unknown) => (t as { Status?: { State?: string } } | undefined)?.Status?.State === 'running';
+  return running(ev.object) || running(ev.old);
+}
 
 function isForwardState(current: string, next: string): boolean {
   return taskStateRank(next as TaskState) >= taskStateRank(current as TaskState);
@@ -44,6 +55,14 @@ export interface SessionUpdate {
   rootCA: string;
   /** Removed nodes every node must refuse on its links. */
   blacklist: string[];
+  /** The routing mesh's table, when it changed since the agent last got it (absent: unchanged). */
+  ingress?: IngressUpdate;
+}
+
+/** The routing mesh's table and the port of the data path that carries its traffic between nodes. */
+export interface IngressUpdate {
+  dataPathPort: number;
+  services: IngressService[];
 }
 
 /** The registration reply: the session and the complete state, all tasks included. */
@@ -77,7 +96,12 @@ interface Session {
   changed: Set<string>;
   /** A push failed: the agent may have missed changes, so the next push is complete. */
   resync: boolean;
+  /** The version of the ingress table the agent was sent last. */
+  ingressVersion: number;
 }
+
+/** Docker's default VXLAN port. */
+const DEFAULT_DATA_PATH_PORT = 4789;
 
 export const MSG_HEARTBEAT_FAILURE = 'heartbeat failure';
 export const MSG_UNKNOWN_AFTER_LEADER_CHANGE = 'Node moved to "unknown" state due to leadership change in cluster';
@@ -92,6 +116,7 @@ export class Dispatcher {
     if (ev.table === 'node') this.pushSoon(ev.object.ID);
     else if (ev.table === 'cluster') for (const id of this.sessions.keys()) this.pushSoon(id);
     else if (ev.table === 'task') this.noteTaskChange(ev);
+    if (mayChangeIngress(ev)) this.refreshIngressSoon();
   };
   private readonly onMembers = () => {
     if (this.running) for (const id of this.sessions.keys()) this.pushSoon(id);
@@ -107,6 +132,7 @@ export class Dispatcher {
     this.accepting = false;
     this.ctx.store.on('change', this.onStoreChange);
     this.ctx.raft.on('members', this.onMembers);
+    this.refreshIngress();
     await this.markNodesUnknown();
     this.accepting = true;
   }
@@ -123,6 +149,8 @@ export class Dispatcher {
     this.pushTimers.clear();
     if (this.statusTimer) clearImmediate(this.statusTimer);
     this.statusTimer = undefined;
+    if (this.ingressTimer) clearImmediate(this.ingressTimer);
+    this.ingressTimer = undefined;
     if (this.statusRetry) clearTimeout(this.statusRetry);
     this.statusRetry = undefined;
     this.pendingStatus.clear();
@@ -185,6 +213,7 @@ export class Dispatcher {
       assigned: new AssignmentSet(nodeId),
       changed: new Set(),
       resync: false,
+      ingressVersion: this.ingress.current.version,
     };
     this.sessions.set(nodeId, session);
     const t = this.unknownTimers.get(nodeId);
@@ -193,7 +222,7 @@ export class Dispatcher {
     this.armExpiry(session, this.periodMs());
     void this.setState(nodeId, 'ready', undefined, addr);
     const tasks = session.assigned.complete(this.ctx.store.list<TaskObject>('task')).map((t) => this.assignment(t));
-    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.sessionState(nodeId), tasks };
+    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.sessionState(nodeId), tasks, ingress: this.ingressUpdate() };
   }
 
   heartbeat(nodeId: string, sessionId: string): { periodMs: number } {
@@ -283,6 +312,36 @@ export class Dispatcher {
     }
   }
 
+  private readonly ingress = new IngressTableVersions();
+  private ingressTimer: NodeJS.Immediate | undefined;
+
+  /** Recomputes the routing mesh's table once for a burst of changes. */
+  private refreshIngressSoon(): void {
+    this.ingressTimer ??= setImmediate(() => {
+      this.ingressTimer = undefined;
+      if (this.running) this.refreshIngress();
+    });
+  }
+
+  private ingressUpdate(): IngressUpdate {
+    return { dataPathPort: clusterOf(this.ctx).DataPathPort || DEFAULT_DATA_PATH_PORT, services: this.ingress.current.table };
+  }
+
+  /** Every agent gets the table again when it changed. */
+  private refreshIngress(): void {
+    const services = this.ctx.store.list<StoredObject & IngressInputs['services'][number]>('service');
+    // Most swarms publish nothing: then the tasks need not be read.
+    const publishing = services.some((svc) => ingressPorts(svc).length > 0);
+    const table = publishing
+      ? ingressTable({
+          services,
+          tasks: this.ctx.store.list<StoredObject & IngressInputs['tasks'][number]>('task'),
+          nodes: this.ctx.store.list<NodeObject>('node'),
+        })
+      : [];
+    if (this.ingress.update(table)) for (const id of this.sessions.keys()) this.pushSoon(id);
+  }
+
   private pushTimers = new Map<string, NodeJS.Immediate>();
 
   /** One push per node for a burst of changes (a whole committed transaction applies at once). */
@@ -302,14 +361,17 @@ export class Dispatcher {
     const s = this.sessions.get(nodeId);
     if (!s) return;
     let message: SessionMessage;
+    const resync = s.resync;
     try {
-      if (s.resync) {
+      if (resync) {
         const tasks = s.assigned.complete(this.ctx.store.list<TaskObject>('task')).map((t) => this.assignment(t));
         message = { ...this.sessionState(nodeId), tasks, assignments: 'complete', removed: [] };
       } else {
         const diff = s.assigned.diff(s.changed, (id) => this.ctx.store.get<TaskObject>('task', id));
         message = { ...this.sessionState(nodeId), tasks: diff.updated.map((t) => this.assignment(t)), assignments: 'incremental', removed: diff.removed };
       }
+      if (resync || s.ingressVersion !== this.ingress.current.version) message.ingress = this.ingressUpdate();
+      s.ingressVersion = this.ingress.current.version;
       s.changed.clear();
       s.resync = false;
     } catch (e) {
