@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingressTable, IngressTableVersions, type IngressInputs } from '../src/manager/dispatcher/ingress-table.js';
+import { ingressTable, TableVersions, type IngressInputs, type IngressService } from '../src/manager/dispatcher/ingress-table.js';
 
 const nodes: IngressInputs['nodes'] = [
   { ID: 'n1', Status: { Addr: '127.0.1.2' } },
@@ -56,7 +56,7 @@ describe('the routing mesh table', () => {
   });
 
   it('gets a new version only when its content changes', () => {
-    const versions = new IngressTableVersions();
+    const versions = new TableVersions<IngressService[]>([]);
     const table = [{ serviceId: 's1', serviceName: 'web', ports: [{ publishedPort: 8080, targetPort: 80 }], backends: [] }];
     expect(versions.update([])).toBe(false);
     expect(versions.update(table)).toBe(true);

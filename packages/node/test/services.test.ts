@@ -21,10 +21,10 @@ async function running(service: string): Promise<Task[]> {
   return tasks.filter((t) => t.Status.State === 'running');
 }
 
-function httpGet(host: string, port: number): Promise<string> {
+function httpGet(host: string, port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
     // A connection of its own each time: the routing mesh balances connections, not requests.
-    const req = request({ host, port, path: '/', method: 'GET', agent: false }, (res) => {
+    const req = request({ host, port, path, method: 'GET', agent: false }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve(body));
@@ -185,6 +185,42 @@ describe('services', () => {
       await lab.waitFor(async () => httpGet(lab.node(name).spec.addr, 8080).then(() => false, () => true), 20_000, `port 8080 closed on ${name}`);
     }
     await api.serviceRemove('who');
+  }, 90_000);
+
+  it('lets containers on an overlay network find a service by name and reach its tasks through its VIP', async () => {
+    const api = lab.client('manager1');
+    const net = await api.networkCreate({ Name: 'front', Driver: 'overlay' });
+    await api.serviceCreate({
+      Name: 'api',
+      TaskTemplate: { ContainerSpec: { Image: 'traefik/whoami' }, Networks: [{ Target: net.Id }] },
+      Mode: { Replicated: { Replicas: 2 } },
+    });
+    const tasks = await lab.waitFor(async () => ((await running('api')).length === 2 ? running('api') : undefined), 20_000, '2 running api tasks');
+    const hostnames = new Set(tasks.map((t) => t.Status.ContainerStatus!.ContainerID!.slice(0, 12)));
+    // The client retries until the service records reach its node, then asks four times.
+    const script = [
+      'until wget -qO- http://api >/dev/null; do sleep 0.1; done',
+      'for i in 1 2 3 4; do wget -qO- http://api | grep Hostname; done',
+      'wget -qO- http://tasks.api | grep -c Hostname',
+      'wget -qO- http://8.8.8.8',
+      'sleep 1d',
+    ].join('; ');
+    await api.serviceCreate({
+      Name: 'client',
+      TaskTemplate: { ContainerSpec: { Image: 'busybox', Command: ['sh', '-c', script] }, Networks: [{ Target: net.Id }], Placement: { Constraints: ['node.hostname==manager1'] } },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    const [client] = await lab.waitFor(async () => ((await running('client')).length === 1 ? running('client') : undefined), 20_000, 'the client task');
+    const logs = await lab.waitFor(async () => {
+      const text = await httpGet(lab.node('manager1').spec.addr, 2375, `/tasks/${client.ID}/logs?stdout=1&stderr=1`);
+      return text.includes('Network is unreachable') ? text : undefined;
+    }, 20_000, "the client's answers");
+    // Both tasks answered through the VIP (the client runs on the manager, the tasks elsewhere or not).
+    expect(new Set([...logs.matchAll(/Hostname: (\S+)/g)].map((m) => m[1]))).toEqual(hostnames);
+    // Nothing outside the swarm is reachable from a container.
+    expect(logs).toContain("wget: can't connect to remote host (8.8.8.8): Network is unreachable");
+    await api.serviceRemove('client');
+    await api.serviceRemove('api');
   }, 90_000);
 
   it('replaces the tasks of a killed worker elsewhere', async () => {

@@ -157,7 +157,7 @@ export interface OpenTunnelOptions {
 }
 
 /** Opens a tunnel to `host:port`, authenticates the peer as a node of this swarm and sends `header`. */
-export async function openTunnel(options: OpenTunnelOptions): Promise<Duplex> {
+export async function openTunnel(options: OpenTunnelOptions): Promise<tls.TLSSocket> {
   const { nic, security } = options;
   const raw = await nic.connect(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
   const socket = tls.connect({ socket: raw, secureContext: security.secureContext(), rejectUnauthorized: false, minVersion: 'TLSv1.2' });

@@ -23,7 +23,8 @@ const ALLOWED: Record<string, string> = {
   // are the workload, not links between nodes.
   'packages/node/src/agent/exec/programs/http.ts': 'emulated container programs (HTTP servers and wget) on the container address',
   'packages/node/src/agent/exec/programs/net.ts': 'emulated container programs: listening helpers on the container address',
-  'packages/node/src/agent/exec/programs/redis/cli.ts': 'emulated redis-cli inside a container',
+  'packages/node/src/agent/exec/system.ts':
+    "containers' outgoing connections to loopback addresses (their own, other containers'); overlay addresses go through the node's routing mesh and the data path",
   'packages/node/src/agent/exec/programs/redis/server.ts': 'emulated redis server on the container address',
   'packages/node/src/agent/ingress/routing-mesh.ts':
     "the routing mesh's published ports on the node's own address and its connections to containers on this node; what goes to another node's task takes the data path (transport/tunnel.ts)",

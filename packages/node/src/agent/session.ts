@@ -105,7 +105,7 @@ export class Agent {
       gossipKeys: m.gossipKeys,
       rootCA: m.rootCA,
       blacklist: m.blacklist,
-      ...(m.ingress ? { ingress: m.ingress } : {}),
+      ...(m.network ? { network: m.network } : {}),
     });
   }
 

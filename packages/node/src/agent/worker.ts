@@ -11,6 +11,8 @@ import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
 import type { Container, ContainerRuntime } from './exec/index.js';
 import { HostPortError, HostPorts } from './host-ports.js';
+import type { Socket } from 'node:net';
+import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
 
 export interface TaskStatusReport {
   taskId: string;
@@ -29,6 +31,13 @@ export interface WorkerOptions {
   rejectUnknownImages?: boolean;
   /** The profile's ratio to SwarmKit's timings (1 for `docker`, smaller for `fast`). */
   timingScale: number;
+  /** Name resolution and connections to overlay addresses for containers, given their own addresses. */
+  network?: ContainerNetwork;
+}
+
+export interface ContainerNetwork {
+  resolve(name: string, own: NetworkAddress[]): string | undefined;
+  connect(address: string, port: number, own: NetworkAddress[]): Promise<Socket>;
 }
 
 interface Tracked {
@@ -67,6 +76,15 @@ export class Worker {
 
   constructor(private readonly o: WorkerOptions) {
     this.freeAddresses = containerAddresses(o.nodeAddr);
+  }
+
+  /** A container's addresses on the swarm's networks (its task's attachments). */
+  private overlayAddresses(containerId: string): NetworkAddress[] {
+    for (const t of this.tasks.values()) {
+      if (t.container?.id !== containerId) continue;
+      return (t.task.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, ip: cidr.split('/')[0]! })));
+    }
+    return [];
   }
 
   /** The address of a task's container while the task runs here (the routing mesh's backend). */
@@ -287,7 +305,13 @@ export class Worker {
 
   private loadRuntime(): Promise<ContainerRuntime> {
     return (this.runtimeLoading ??= import('./exec/index.js').then(({ ContainerRuntime }) => {
-      this.runtime = new ContainerRuntime({ rejectUnknownImages: this.o.rejectUnknownImages, clock: this.o.clock });
+      const network = this.o.network;
+      this.runtime = new ContainerRuntime({
+        rejectUnknownImages: this.o.rejectUnknownImages,
+        clock: this.o.clock,
+        resolveName: network ? (name, containerId) => network.resolve(name, this.overlayAddresses(containerId)) : undefined,
+        connect: network ? (address, port, containerId) => network.connect(address, port, this.overlayAddresses(containerId)) : undefined,
+      });
       return this.runtime;
     }));
   }

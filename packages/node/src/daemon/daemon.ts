@@ -18,6 +18,7 @@ import {
 } from '@swarmlab/pki/light';
 import { dial, Gossip, Nic, openTunnel, SecurityConfig, TransportServer, TunnelServer, type ServiceTable } from '@swarmlab/transport';
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import type { EmulatedClock } from '../clock.js';
@@ -26,8 +27,10 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
-import type { IngressUpdate, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import type { NetworkUpdate, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { RoutingMesh } from '../agent/ingress/routing-mesh.js';
+import { ServiceDiscovery } from '../agent/dns/service-discovery.js';
+import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
 import type { Manager } from '../manager/manager.js';
 import type { RaftMember } from '../manager/raft/members.js';
 import type { RaftNode } from '../manager/raft/raft-node.js';
@@ -555,6 +558,7 @@ export class Daemon {
 
   private worker: Worker | undefined;
   private routingMesh: RoutingMesh | undefined;
+  private readonly discovery = new ServiceDiscovery();
   /** The data path's listener (Docker's VXLAN port, 4789 unless `swarm init --data-path-port`). */
   private dataPath: TunnelServer | undefined;
   private dataPathPort = 4789;
@@ -569,6 +573,10 @@ export class Daemon {
       log: this.o.log,
       report: (updates) => this.agent?.reportStatus(updates),
       timingScale: this.o.profile.dispatcherHeartbeatMs / 5000,
+      network: {
+        resolve: (name, own) => this.discovery.resolve(name, own),
+        connect: (address, port, own) => this.connectOverlay(address, port, own),
+      },
     });
     this.agent = new Agent({
       nic: this.nic,
@@ -592,9 +600,19 @@ export class Daemon {
     });
   }
 
-  /** The routing mesh follows the leader's table; the data path opens on the port it names. */
-  private updateIngress(update: IngressUpdate): void {
-    void this.routingMesh?.update(update.services);
+  /** A container's connection to an overlay address: a service's VIP (balanced) or a task's address. */
+  private connectOverlay(address: string, port: number, own: NetworkAddress[]): Promise<Socket> {
+    const route = this.discovery.route(address, own);
+    const mesh = this.routingMesh;
+    if (!route || !mesh) return Promise.reject(Object.assign(new Error(`connect ENETUNREACH ${address}`), { code: 'ENETUNREACH' }));
+    if (!route.task) return Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED' }));
+    return mesh.connectTask(route.task, port);
+  }
+
+  /** The routing mesh and service discovery follow the leader's tables; the data path opens on the port it names. */
+  private updateNetwork(update: NetworkUpdate): void {
+    void this.routingMesh?.update(update.ingress);
+    this.discovery.update(update.records);
     this.dataPathPort = update.dataPathPort;
     if (this.dataPath || this.state !== 'active') return;
     const mesh = this.routingMesh;
@@ -618,7 +636,7 @@ export class Daemon {
     this.gossipKeys = u.gossipKeys;
     void this.updateGossip();
     if (Array.isArray(u.tasks)) this.worker?.assign(u.tasks);
-    if (u.ingress) this.updateIngress(u.ingress);
+    if (u.network) this.updateNetwork(u.network);
     this.session = { node: u.node, tasks: Array.isArray(u.tasks) ? u.tasks : this.session.tasks };
     const role = (u.node as { role?: Role }).role;
     if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());

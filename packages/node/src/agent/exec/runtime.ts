@@ -91,6 +91,7 @@ export class ContainerRuntime extends EventEmitter {
       now: this.now,
       toReal: this.toReal,
       resolveName: this.opts.resolveName ? (name) => this.opts.resolveName!(name, id) : undefined,
+      connect: this.opts.connect ? (address, port) => this.opts.connect!(address, port, id) : undefined,
     });
     const container = new EmulatedContainer({
       id,

@@ -2,7 +2,7 @@
 // filesystem, its network identity, and the bookkeeping that lets a kill end everything at once —
 // every sleep rejects, every server stops listening, every socket is destroyed.
 
-import type { Server, Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 import type { ContainerFs } from './rootfs.js';
 import type { ImageDefinition } from './images/catalog.js';
 import { ProcessKilled } from './process.js';
@@ -28,6 +28,24 @@ export interface SystemOptions {
   now: () => number;
   toReal: (emulatedMs: number) => number;
   resolveName?: (name: string) => string | undefined | Promise<string | undefined>;
+  /** Connections to addresses that are not loopback ones: the swarm's overlay addresses. */
+  connect?: (address: string, port: number) => Promise<Socket>;
+}
+
+/** What a connect() to an address no route leads to fails with, as the kernel's ENETUNREACH. */
+function unreachable(address: string): never {
+  throw Object.assign(new Error(`connect ENETUNREACH ${address}`), { code: 'ENETUNREACH' });
+}
+
+function connectLoopback(address: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
 }
 
 export class ContainerSystem {
@@ -101,6 +119,19 @@ export class ContainerSystem {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A program's TCP connection. Loopback addresses (the container's own, other containers') are
+   * dialled directly; the swarm's overlay addresses go through the node, which balances virtual
+   * IPs over their tasks; anything else is unreachable: a container has no way out of the swarm.
+   */
+  async connect(address: string, port: number): Promise<Socket> {
+    if (this.killed) throw new ProcessKilled();
+    const target = this.loopback(address);
+    const socket = target.startsWith('127.') ? await connectLoopback(target, port) : this.o.connect ? await this.o.connect(target, port) : unreachable(target);
+    this.track(socket);
+    return socket;
   }
 
   /** The container's own loopback: its sockets live on bindAddress. */

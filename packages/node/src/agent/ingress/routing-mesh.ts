@@ -17,7 +17,7 @@ export interface RoutingMeshOptions {
   /** The container address of a task running on this node, if it runs here. */
   localContainer: (taskId: string) => string | undefined;
   /** Opens the data path to a task on another node, asking for its target port. */
-  openDataPath: (backend: IngressBackend, targetPort: number) => Promise<Duplex>;
+  openDataPath: (backend: IngressBackend, targetPort: number) => Promise<net.Socket>;
   log: Log;
 }
 
@@ -120,11 +120,8 @@ export class RoutingMesh {
       return;
     }
     const backend = backends[entry.next++ % backends.length];
-    const target = entry.port.targetPort;
     this.track(client);
-    const local = backend.nodeId === this.o.nodeId();
-    const upstream: Promise<Duplex> = local ? this.connectContainer(backend.taskId, target) : this.o.openDataPath(backend, target);
-    upstream.then(
+    this.connectTask(backend, entry.port.targetPort).then(
       (stream) => {
         if (client.destroyed) return void stream.destroy();
         this.track(stream);
@@ -137,7 +134,12 @@ export class RoutingMesh {
     );
   }
 
-  private connectContainer(taskId: string, port: number): Promise<Duplex> {
+  /** A connection to a task's port: directly when it runs here, else over the data path to its node. */
+  connectTask(backend: IngressBackend, port: number): Promise<net.Socket> {
+    return backend.nodeId === this.o.nodeId() ? this.connectContainer(backend.taskId, port) : this.o.openDataPath(backend, port);
+  }
+
+  private connectContainer(taskId: string, port: number): Promise<net.Socket> {
     const address = this.o.localContainer(taskId);
     if (!address) return Promise.reject(new Error(`task ${taskId} does not run on this node`));
     return connectLocal(address, port);

@@ -14,16 +14,21 @@ import type { StoreEvent, StoredObject } from '../../store/memory.js';
 import { taskStateRank, type TaskState } from '@swarmlab/api';
 import { AssignmentSet, mayConcernAgent, type AssignableTask } from './assignments.js';
 import { heartbeatPeriodMs } from './period.js';
-import { ingressPorts, ingressTable, IngressTableVersions, type IngressInputs, type IngressService } from './ingress-table.js';
+import { ingressPorts, ingressTable, TableVersions, type IngressInputs, type IngressService } from './ingress-table.js';
+import { serviceRecords, type RecordInputs, type ServiceRecord } from './service-records.js';
 
 type TaskObject = StoredObject & AssignableTask & {
   ServiceID: string;
   Spec: { ContainerSpec?: { Secrets?: { SecretID: string }[]; Configs?: { ConfigID: string }[] } };
 };
 
-/** Services, node addresses and tasks that start or stop running are what the routing mesh's table is made of. */
-function mayChangeIngress(ev: StoreEvent): boolean {
-  if (ev.table === 'service') return true;
+function attachesNetworks(svc: RecordInputs['services'][number]): boolean {
+  return (svc.Spec.TaskTemplate?.Networks?.length ?? 0) > 0 || (svc.Spec.Networks?.length ?? 0) > 0;
+}
+
+/** Services, networks, node addresses and tasks that start or stop running are what the network tables are made of. */
+function mayChangeNetworkTables(ev: StoreEvent): boolean {
+  if (ev.table === 'service' || ev.table === 'network') return true;
   if (ev.table === 'node') return ev.action !== 'update' || (ev.old as NodeObject | undefined)?.Status.Addr !== (ev.object as NodeObject).Status.Addr;
   if (ev.table !== 'task') return false;
   const running = (t: unknown) => (t as { Status?: { State?: string } } | undefined)?.Status?.State === 'running';
@@ -55,14 +60,20 @@ export interface SessionUpdate {
   rootCA: string;
   /** Removed nodes every node must refuse on its links. */
   blacklist: string[];
-  /** The routing mesh's table, when it changed since the agent last got it (absent: unchanged). */
-  ingress?: IngressUpdate;
+  /** The routing mesh's and service discovery's tables, when they changed since the agent last got them (absent: unchanged). */
+  network?: NetworkUpdate;
 }
 
-/** The routing mesh's table and the port of the data path that carries its traffic between nodes. */
-export interface IngressUpdate {
+/** The routing mesh's table, the service records, and the port of the data path that carries their traffic between nodes. */
+export interface NetworkUpdate {
   dataPathPort: number;
-  services: IngressService[];
+  ingress: IngressService[];
+  records: ServiceRecord[];
+}
+
+interface NetworkTables {
+  ingress: IngressService[];
+  records: ServiceRecord[];
 }
 
 /** The registration reply: the session and the complete state, all tasks included. */
@@ -96,8 +107,8 @@ interface Session {
   changed: Set<string>;
   /** A push failed: the agent may have missed changes, so the next push is complete. */
   resync: boolean;
-  /** The version of the ingress table the agent was sent last. */
-  ingressVersion: number;
+  /** The version of the network tables the agent was sent last. */
+  networkVersion: number;
 }
 
 /** Docker's default VXLAN port. */
@@ -116,7 +127,7 @@ export class Dispatcher {
     if (ev.table === 'node') this.pushSoon(ev.object.ID);
     else if (ev.table === 'cluster') for (const id of this.sessions.keys()) this.pushSoon(id);
     else if (ev.table === 'task') this.noteTaskChange(ev);
-    if (mayChangeIngress(ev)) this.refreshIngressSoon();
+    if (mayChangeNetworkTables(ev)) this.refreshNetworkSoon();
   };
   private readonly onMembers = () => {
     if (this.running) for (const id of this.sessions.keys()) this.pushSoon(id);
@@ -132,7 +143,7 @@ export class Dispatcher {
     this.accepting = false;
     this.ctx.store.on('change', this.onStoreChange);
     this.ctx.raft.on('members', this.onMembers);
-    this.refreshIngress();
+    this.refreshNetwork();
     await this.markNodesUnknown();
     this.accepting = true;
   }
@@ -149,8 +160,8 @@ export class Dispatcher {
     this.pushTimers.clear();
     if (this.statusTimer) clearImmediate(this.statusTimer);
     this.statusTimer = undefined;
-    if (this.ingressTimer) clearImmediate(this.ingressTimer);
-    this.ingressTimer = undefined;
+    if (this.networkTimer) clearImmediate(this.networkTimer);
+    this.networkTimer = undefined;
     if (this.statusRetry) clearTimeout(this.statusRetry);
     this.statusRetry = undefined;
     this.pendingStatus.clear();
@@ -213,7 +224,7 @@ export class Dispatcher {
       assigned: new AssignmentSet(nodeId),
       changed: new Set(),
       resync: false,
-      ingressVersion: this.ingress.current.version,
+      networkVersion: this.network.current.version,
     };
     this.sessions.set(nodeId, session);
     const t = this.unknownTimers.get(nodeId);
@@ -222,7 +233,7 @@ export class Dispatcher {
     this.armExpiry(session, this.periodMs());
     void this.setState(nodeId, 'ready', undefined, addr);
     const tasks = session.assigned.complete(this.ctx.store.list<TaskObject>('task')).map((t) => this.assignment(t));
-    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.sessionState(nodeId), tasks, ingress: this.ingressUpdate() };
+    return { sessionId: session.sessionId, periodMs: this.jitteredPeriod(), ...this.sessionState(nodeId), tasks, network: this.networkUpdate() };
   }
 
   heartbeat(nodeId: string, sessionId: string): { periodMs: number } {
@@ -312,34 +323,34 @@ export class Dispatcher {
     }
   }
 
-  private readonly ingress = new IngressTableVersions();
-  private ingressTimer: NodeJS.Immediate | undefined;
+  private readonly network = new TableVersions<NetworkTables>({ ingress: [], records: [] });
+  private networkTimer: NodeJS.Immediate | undefined;
 
-  /** Recomputes the routing mesh's table once for a burst of changes. */
-  private refreshIngressSoon(): void {
-    this.ingressTimer ??= setImmediate(() => {
-      this.ingressTimer = undefined;
-      if (this.running) this.refreshIngress();
+  /** Recomputes the network tables once for a burst of changes. */
+  private refreshNetworkSoon(): void {
+    this.networkTimer ??= setImmediate(() => {
+      this.networkTimer = undefined;
+      if (this.running) this.refreshNetwork();
     });
   }
 
-  private ingressUpdate(): IngressUpdate {
-    return { dataPathPort: clusterOf(this.ctx).DataPathPort || DEFAULT_DATA_PATH_PORT, services: this.ingress.current.table };
+  private networkUpdate(): NetworkUpdate {
+    return { dataPathPort: clusterOf(this.ctx).DataPathPort || DEFAULT_DATA_PATH_PORT, ...this.network.current.table };
   }
 
-  /** Every agent gets the table again when it changed. */
-  private refreshIngress(): void {
-    const services = this.ctx.store.list<StoredObject & IngressInputs['services'][number]>('service');
-    // Most swarms publish nothing: then the tasks need not be read.
-    const publishing = services.some((svc) => ingressPorts(svc).length > 0);
-    const table = publishing
-      ? ingressTable({
-          services,
-          tasks: this.ctx.store.list<StoredObject & IngressInputs['tasks'][number]>('task'),
-          nodes: this.ctx.store.list<NodeObject>('node'),
-        })
-      : [];
-    if (this.ingress.update(table)) for (const id of this.sessions.keys()) this.pushSoon(id);
+  /** Every agent gets the tables again when they changed. */
+  private refreshNetwork(): void {
+    const services = this.ctx.store.list<StoredObject & IngressInputs['services'][number] & RecordInputs['services'][number]>('service');
+    // Most swarms publish nothing and attach no service to a network: then the tasks need not be read.
+    const relevant = services.some((svc) => ingressPorts(svc).length > 0 || (svc.Endpoint?.VirtualIPs?.length ?? 0) > 0 || attachesNetworks(svc));
+    let tables: NetworkTables = { ingress: [], records: [] };
+    if (relevant) {
+      const tasks = this.ctx.store.list<StoredObject & IngressInputs['tasks'][number] & RecordInputs['tasks'][number]>('task');
+      const nodes = this.ctx.store.list<NodeObject>('node');
+      const networks = this.ctx.store.list<StoredObject & RecordInputs['networks'][number]>('network');
+      tables = { ingress: ingressTable({ services, tasks, nodes }), records: serviceRecords({ services, tasks, nodes, networks }) };
+    }
+    if (this.network.update(tables)) for (const id of this.sessions.keys()) this.pushSoon(id);
   }
 
   private pushTimers = new Map<string, NodeJS.Immediate>();
@@ -370,8 +381,8 @@ export class Dispatcher {
         const diff = s.assigned.diff(s.changed, (id) => this.ctx.store.get<TaskObject>('task', id));
         message = { ...this.sessionState(nodeId), tasks: diff.updated.map((t) => this.assignment(t)), assignments: 'incremental', removed: diff.removed };
       }
-      if (resync || s.ingressVersion !== this.ingress.current.version) message.ingress = this.ingressUpdate();
-      s.ingressVersion = this.ingress.current.version;
+      if (resync || s.networkVersion !== this.network.current.version) message.network = this.networkUpdate();
+      s.networkVersion = this.network.current.version;
       s.changed.clear();
       s.resync = false;
     } catch (e) {

@@ -68,16 +68,17 @@ export function ingressTable(inputs: IngressInputs): IngressService[] {
 }
 
 /** Keeps the current table and a version that changes only when its content does. */
-export class IngressTableVersions {
-  private table: IngressService[] = [];
+export class TableVersions<T> {
   private version = 0;
 
-  get current(): { version: number; table: IngressService[] } {
+  constructor(private table: T) {}
+
+  get current(): { version: number; table: T } {
     return { version: this.version, table: this.table };
   }
 
   /** Installs `next`; true if it differs from the current table. */
-  update(next: IngressService[]): boolean {
+  update(next: T): boolean {
     if (isDeepStrictEqual(next, this.table)) return false;
     this.table = next;
     this.version++;

@@ -2,10 +2,11 @@
 // ICMP here, so replies are reported with a nominal round-trip) and wget (a real HTTP request
 // over the loopback network the emulated swarm lives on).
 
-import { request } from 'node:http';
+import { request, type ClientRequestArgs } from 'node:http';
+import type { Socket } from 'node:net';
 import { posix } from 'node:path';
 import type { Program } from '../process.js';
-import { fail } from './coreutils/common.js';
+import { connectFailure, fail } from './coreutils/common.js';
 
 export const ping: Program = async (proc) => {
   const args = proc.argv.slice(1);
@@ -15,10 +16,12 @@ export const ping: Program = async (proc) => {
   let host: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-c') count = Number(args[++i]);
-    else if (a === '-i') intervalS = Number(args[++i]);
+    // A flag's value may be attached (-c1) or the next argument (-c 1).
+    const value = () => (a.length > 2 ? a.slice(2) : args[++i]);
+    if (a.startsWith('-c')) count = Number(value());
+    else if (a.startsWith('-i')) intervalS = Number(value());
     else if (a === '-q') quiet = true;
-    else if (a === '-W' || a === '-w' || a === '-s' || a === '-t' || a === '-I') i++;
+    else if (/^-[Wwsti]/.test(a) || a.startsWith('-I')) value();
     else if (a === '-4' || a === '-6') continue;
     else host = a;
   }
@@ -79,21 +82,24 @@ export const wget: Program = async (proc) => {
   const port = Number(parsed.port || 80);
   const address = await proc.sys.resolve(host);
   if (!address) return fail(proc, `bad address '${host}'`);
-  const target = proc.sys.loopback(address);
   if (!quiet) proc.err(`Connecting to ${host}${parsed.port ? `:${parsed.port}` : ''} (${address}:${port})\n`);
 
   const result = await new Promise<{ status: number; statusText: string; body: Buffer } | { error: string }>((resolve) => {
-    const req = request({ host: target, port, path: `${parsed.pathname}${parsed.search}`, method: spider ? 'HEAD' : 'GET', headers: { Host: parsed.host, 'User-Agent': 'Wget', Connection: 'close' } }, (res) => {
+    // The connection is the container's (proc.sys.connect): loopback, or routed by the node.
+    const createConnection = ((_: unknown, done: (error: Error | null, socket?: Socket) => void) => {
+      proc.sys.connect(address, port).then((socket) => done(null, socket), (error: Error) => done(error));
+    }) as unknown as ClientRequestArgs['createConnection'];
+    const req = request({ createConnection, path: `${parsed.pathname}${parsed.search}`, method: spider ? 'HEAD' : 'GET', headers: { Host: parsed.host, 'User-Agent': 'Wget', Connection: 'close' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks) }));
       res.on('error', (e) => resolve({ error: e.message }));
     });
-    req.on('socket', (s) => proc.sys.track(s));
     req.setTimeout(timeoutS * 1000, () => req.destroy(Object.assign(new Error('download timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) =>
-      resolve({ error: e.code === 'ECONNREFUSED' ? `can't connect to remote host (${address}): Connection refused` : e.code === 'ETIMEDOUT' ? 'download timed out' : e.message }),
-    );
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      const failure = connectFailure(e);
+      resolve({ error: e.code === 'ETIMEDOUT' ? 'download timed out' : failure ? `can't connect to remote host (${address}): ${failure}` : e.message });
+    });
     req.end();
   });
   if ('error' in result) {

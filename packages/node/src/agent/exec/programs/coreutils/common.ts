@@ -12,6 +12,17 @@ export function isBusybox(proc: Proc): boolean {
   return proc.sys.image.userland === 'busybox';
 }
 
+const CONNECT_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+};
+
+/** strerror's words for a failed connect, as the C clients (busybox wget, redis-cli) print them; undefined for other errors. */
+export function connectFailure(error: NodeJS.ErrnoException): string | undefined {
+  return CONNECT_FAILURES[error.code ?? ''];
+}
+
 /** Writes "<prog>: <msg>" to stderr and returns `code`. */
 export function fail(proc: Proc, msg: string, code = 1): number {
   proc.err(`${progName(proc)}: ${msg}\n`);

@@ -1,8 +1,9 @@
 // redis-cli [-h host] [-p port] [command args…]: one command (or one per stdin line) over a
 // real TCP connection, replies printed as redis-cli prints them when stdout is not a terminal.
 
-import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { readAllStdin, type Program } from '../../process.js';
+import { connectFailure } from '../coreutils/common.js';
 import { encodeCommand, splitInline } from './resp.js';
 
 type Parsed = string | number | null | Error | Parsed[];
@@ -69,14 +70,19 @@ export const redisCli: Program = async (proc) => {
     proc.out(`Could not connect to Redis at ${host}:${port}: Name or service not known\n`);
     return 1;
   }
-  const target = proc.sys.loopback(address);
+  const refused = (e: NodeJS.ErrnoException) => `Could not connect to Redis at ${host}:${port}: ${connectFailure(e) ?? e.message}\n`;
+  let socket: Socket;
+  try {
+    socket = await proc.sys.connect(address, port);
+  } catch (e) {
+    proc.out(refused(e as NodeJS.ErrnoException));
+    return 1;
+  }
   return new Promise<number>((resolve) => {
-    const socket = connect({ host: target, port });
-    proc.sys.track(socket);
     let buf = Buffer.alloc(0);
     let answered = 0;
     let status = 0;
-    socket.once('connect', () => socket.write(commands.map(encodeCommand).join('')));
+    if (commands.length > 0) socket.write(commands.map(encodeCommand).join(''));
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
@@ -93,7 +99,7 @@ export const redisCli: Program = async (proc) => {
       }
     });
     socket.once('error', (e: NodeJS.ErrnoException) => {
-      proc.out(`Could not connect to Redis at ${host}:${port}: ${e.code === 'ECONNREFUSED' ? 'Connection refused' : e.message}\n`);
+      proc.out(refused(e));
       resolve(1);
     });
     socket.once('close', () => resolve(status));

@@ -1,0 +1,95 @@
+// Service discovery records (libnetwork's service records, which every node learns through
+// networkdb): for each service attached to a network, its name and aliases, its virtual IPs, and
+// its running tasks with their addresses on each network. A node answers its containers' name
+// lookups from them and routes their connections to those addresses (agent/dns/).
+
+export interface NetworkAddress {
+  networkId: string;
+  /** Without the prefix length: 10.0.1.2. */
+  ip: string;
+}
+
+export interface RecordTask {
+  taskId: string;
+  /** The task's container name as Docker's DNS answers it: <service>.<slot or node ID>.<task ID>. */
+  name: string;
+  nodeId: string;
+  /** The task's node address (its data path endpoint). */
+  addr: string;
+  ips: NetworkAddress[];
+}
+
+export interface ServiceRecord {
+  serviceId: string;
+  name: string;
+  endpointMode: 'vip' | 'dnsrr';
+  /** Network aliases of the service, per network. */
+  aliases: { networkId: string; alias: string }[];
+  vips: NetworkAddress[];
+  /** Running tasks, ordered by task ID so that every node sees the same order. */
+  tasks: RecordTask[];
+}
+
+/** The fields of the stored objects this module reads. */
+export interface RecordInputs {
+  services: {
+    ID: string;
+    Spec: { Name: string; EndpointSpec?: { Mode?: string }; Networks?: { Target: string; Aliases?: string[] }[]; TaskTemplate?: { Networks?: { Target: string; Aliases?: string[] }[] } };
+    Endpoint?: { VirtualIPs?: { NetworkID: string; Addr?: string }[] };
+  }[];
+  tasks: {
+    ID: string;
+    ServiceID: string;
+    Slot?: number;
+    NodeID?: string;
+    DesiredState: string;
+    Status: { State: string };
+    NetworksAttachments?: { Network: { ID: string }; Addresses?: string[] }[];
+  }[];
+  nodes: { ID: string; Status: { Addr: string } }[];
+  networks: { ID: string; Spec: { Ingress?: boolean } }[];
+}
+
+const withoutPrefix = (cidr: string) => cidr.split('/')[0]!;
+
+/** Records on every network but ingress, which has no service discovery in Docker either. */
+export function serviceRecords(inputs: RecordInputs): ServiceRecord[] {
+  const addrOf = new Map(inputs.nodes.map((n) => [n.ID, n.Status.Addr]));
+  const ingress = new Set(inputs.networks.filter((n) => n.Spec.Ingress).map((n) => n.ID));
+  const discoverable = (networkId: string) => !ingress.has(networkId);
+  const tasksOf = new Map<string, RecordInputs['tasks']>();
+  for (const t of inputs.tasks) {
+    if (t.Status.State !== 'running' || t.DesiredState !== 'running' || !t.NodeID || !t.NetworksAttachments?.length) continue;
+    const list = tasksOf.get(t.ServiceID) ?? [];
+    list.push(t);
+    tasksOf.set(t.ServiceID, list);
+  }
+  const records: ServiceRecord[] = [];
+  for (const s of inputs.services) {
+    const vips = (s.Endpoint?.VirtualIPs ?? []).filter((v) => v.Addr && discoverable(v.NetworkID)).map((v) => ({ networkId: v.NetworkID, ip: withoutPrefix(v.Addr!) }));
+    const tasks = (tasksOf.get(s.ID) ?? [])
+      .filter((t) => addrOf.has(t.NodeID!))
+      .map((t) => ({
+        taskId: t.ID,
+        name: `${s.Spec.Name}.${t.Slot ?? t.NodeID}.${t.ID}`,
+        nodeId: t.NodeID!,
+        addr: addrOf.get(t.NodeID!)!,
+        ips: (t.NetworksAttachments ?? [])
+          .filter((a) => discoverable(a.Network.ID))
+          .flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, ip: withoutPrefix(cidr) }))),
+      }))
+      .filter((t) => t.ips.length > 0)
+      .sort((a, b) => (a.taskId < b.taskId ? -1 : 1));
+    if (vips.length === 0 && tasks.length === 0) continue;
+    const refs = s.Spec.TaskTemplate?.Networks?.length ? s.Spec.TaskTemplate.Networks : (s.Spec.Networks ?? []);
+    records.push({
+      serviceId: s.ID,
+      name: s.Spec.Name,
+      endpointMode: s.Spec.EndpointSpec?.Mode === 'dnsrr' ? 'dnsrr' : 'vip',
+      aliases: refs.flatMap((r) => (r.Aliases ?? []).map((alias) => ({ networkId: r.Target, alias }))),
+      vips,
+      tasks,
+    });
+  }
+  return records.sort((a, b) => (a.serviceId < b.serviceId ? -1 : 1));
+}
