@@ -35,7 +35,8 @@ function get(port: number, agent: Agent): { done: () => boolean; body: Promise<s
 describe('ApiGate', () => {
   it('holds requests on open and new connections while blocked, and answers them once lifted', async () => {
     server = createServer((_req, res) => res.end('OK'));
-    const gate = new ApiGate(server);
+    const gate = new ApiGate();
+    gate.attach(server);
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     const open = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RoutingMesh } from '../src/agent/ingress/routing-mesh.js';
+import { ApiGate } from '../src/engine/api-gate.js';
 import type { IngressService } from '../src/manager/dispatcher/ingress-table.js';
 
 const A = '127.0.77.1';
@@ -95,6 +96,35 @@ describe('the routing mesh', () => {
     expect(await tried({ task: 'ta1', port: 80 })).toBe('');
     expect(await tried({ task: 'tb1', port: 70000 })).toBe('');
     expect(await tried({ task: ['tb1'], port: 80 })).toBe('');
+  });
+
+  it('holds what the user sends while the gate of `partition --include-api` is closed, and delivers it once open', async () => {
+    const echo = net.createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(80, '127.0.78.9', resolve));
+    closers.push(() => new Promise((resolve) => echo.close(resolve)));
+    const gate = new ApiGate();
+    const m = new RoutingMesh({
+      nodeId: () => 'A',
+      nodeAddr: A,
+      gate,
+      localContainer: (taskId) => (taskId === 'te' ? '127.0.78.9' : undefined),
+      openDataPath: () => Promise.reject(new Error('no data path in this test')),
+      log: () => undefined,
+    });
+    closers.push(() => m.close());
+    await m.update(service([{ taskId: 'te', nodeId: 'A', addr: A }]));
+    gate.set(true);
+    const socket = net.connect(PORT, A);
+    let received = '';
+    socket.on('data', (d) => (received += d));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('ping');
+    // Nothing comes back while the gate is closed (an open one echoes within a millisecond here).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received).toBe('');
+    gate.set(false);
+    while (received !== 'ping') await new Promise((resolve) => setTimeout(resolve, 5));
+    socket.destroy();
   });
 
   it('closes a connection when the service has no running task, and stops listening when the port is withdrawn', async () => {

@@ -29,6 +29,7 @@ import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
 import type { NetworkUpdate, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { RoutingMesh } from '../agent/ingress/routing-mesh.js';
+import { ApiGate } from '../engine/api-gate.js';
 import { ServiceDiscovery } from '../agent/dns/service-discovery.js';
 import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
 import type { Manager } from '../manager/manager.js';
@@ -112,10 +113,13 @@ export class Daemon {
   readonly events = new EventEmitter();
   /** Swarm events for GET /events, fed by this node's store while it is a manager. */
   readonly swarmEvents = new ClusterEventLog();
+  /** Holds the user's traffic (Engine API, published ports) while the NIC's `blockApi` rule does. */
+  readonly apiGate = new ApiGate();
 
   constructor(readonly o: DaemonOptions) {
     this.port = o.swarmPort ?? 2377;
     this.nic = new Nic({ address: o.addr });
+    this.nic.on('rules', (rules) => this.apiGate.set(rules.blockApi === true));
     this.security = new SecurityConfig({ now: () => o.clock.date() });
     this.dir = new StateDir(o.stateDir);
     this.links = new ManagerLinks(this.nic, this.security, () => this.services());
@@ -593,6 +597,7 @@ export class Daemon {
     this.routingMesh = new RoutingMesh({
       nodeId: () => this.nodeId,
       nodeAddr: this.o.addr,
+      gate: this.apiGate,
       localContainer: (taskId) => this.worker?.runningContainerAddress(taskId),
       openDataPath: (backend, targetPort) =>
         openTunnel({ nic: this.nic, security: this.security, host: backend.addr, port: this.dataPathPort, header: { task: backend.taskId, port: targetPort } }),

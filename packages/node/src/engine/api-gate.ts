@@ -1,17 +1,18 @@
-// The NIC's `blockApi` rule on the Engine API server (the user's traffic does not pass through
-// the NIC, so the server applies it): while it holds, nothing is read from any connection, open
-// or new. The kernel still accepts connections and queues what clients send, so their requests
-// wait as over a cut cable, and are read and answered once the rule is lifted.
+// The NIC's `blockApi` rule on the servers the user talks to, the Engine API and the routing
+// mesh's published ports (the user's traffic does not pass through the NIC, so the servers apply
+// it): while it holds, nothing is read from any of their connections, open or new. The kernel
+// still accepts connections and queues what clients send, so their requests wait as over a cut
+// cable, and are read and answered once the rule is lifted.
 
-import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 export class ApiGate {
   private blocked = false;
   private readonly sockets = new Set<Socket>();
 
-  constructor(server: Server) {
-    // Runs after the HTTP server's own connection listener, which set the socket up for reading.
+  /** Gates the connections of `server` from now on (attach after the server's own connection listener). */
+  attach(server: Server): void {
+    // Runs after the server's own connection listener, which set the socket up for reading.
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -2,7 +2,6 @@
 // Shapes and texts follow ../shared/reference/real-swarm and docker-cli.
 
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { ApiGate } from './api-gate.js';
 import { kernelRelease } from './host.js';
 import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
@@ -272,9 +271,7 @@ export function startEngineServer(daemon: Daemon, addr: string, port: number): P
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     else socket.destroy();
   });
-  const gate = new ApiGate(server);
-  gate.set(daemon.nic.rules().blockApi === true);
-  daemon.nic.on('rules', (rules) => gate.set(rules.blockApi === true));
+  daemon.apiGate.attach(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, addr, () => resolve(server));

@@ -14,6 +14,8 @@ export interface RoutingMeshOptions {
   nodeId: () => string;
   /** This node's address: the published ports are bound on it. */
   nodeAddr: string;
+  /** Holds the user's connections while `partition --include-api` cuts the user from this node. */
+  gate?: { attach(server: net.Server): void };
   /** The container address of a task running on this node, if it runs here. */
   localContainer: (taskId: string) => string | undefined;
   /** Opens the data path to a task on another node, asking for its target port. */
@@ -98,6 +100,7 @@ export class RoutingMesh {
 
   private listen(number: number, service: IngressService, port: IngressPort): Promise<void> {
     const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (client) => this.accept(number, client));
+    this.o.gate?.attach(server);
     const entry: PublishedPort = { server, service, port, next: 0 };
     this.published.set(number, entry);
     return new Promise((resolve) => {
