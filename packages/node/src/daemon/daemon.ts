@@ -760,6 +760,7 @@ export class Daemon {
     this.dataPath = undefined;
     await Promise.all([this.routingMesh?.close(), dataPath?.close()]);
     this.routingMesh = undefined;
+    this.discovery.update([]);
     await this.worker?.stopAll();
     this.worker = undefined;
     await this.stopManager();
