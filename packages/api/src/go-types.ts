@@ -263,6 +263,25 @@ export const GO_JOIN_REQUEST = struct('swarm.JoinRequest', {
   Availability: str('swarm.NodeAvailability'),
 });
 
+/** Body of POST /containers/{id}/exec (container.ExecOptions). */
+export const GO_EXEC_OPTIONS = struct('container.ExecOptions', {
+  User: str(),
+  Privileged: bool,
+  Tty: bool,
+  ConsoleSize: ptr(slice(uint64)),
+  AttachStdin: bool,
+  AttachStderr: bool,
+  AttachStdout: bool,
+  Detach: bool,
+  DetachKeys: str(),
+  Env: strings,
+  WorkingDir: str(),
+  Cmd: strings,
+});
+
+/** Body of POST /exec/{id}/start (container.ExecStartOptions). */
+export const GO_EXEC_START_OPTIONS = struct('container.ExecStartOptions', { Detach: bool, Tty: bool, ConsoleSize: ptr(slice(uint64)) });
+
 /** Body of POST /swarm/unlock. */
 export const GO_UNLOCK_REQUEST = struct('swarm.UnlockRequest', { UnlockKey: str() });
 

@@ -3,6 +3,7 @@
 // with Docker's message; a worker killed → its tasks replaced; nginx answers on its socket;
 // a task reads its secret file.
 
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '@swarmlab/launcher';
@@ -32,6 +33,30 @@ function httpGet(host: string, port: number, path = '/'): Promise<string> {
     req.on('error', reject);
     req.end();
   });
+}
+
+/** POST with a JSON body; the status and the raw answer. */
+function httpPost(host: string, path: string, body: unknown): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: 2375, path, method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Docker's multiplexed stream, demultiplexed. */
+function demux(buf: Buffer): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  for (let o = 0; o + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(o + 4);
+    out[buf[o] === 2 ? 'stderr' : 'stdout'] += buf.subarray(o + 8, o + 8 + len).toString();
+    o += 8 + len;
+  }
+  return out;
 }
 
 describe('services', () => {
@@ -222,6 +247,43 @@ describe('services', () => {
     await api.serviceRemove('client');
     await api.serviceRemove('api');
   }, 90_000);
+
+  it('shows a node its own task containers and runs commands in them (docker ps, docker exec)', async () => {
+    const api = lab.client('manager1');
+    await api.serviceCreate({
+      Name: 'shell',
+      TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['sleep', '1d'] }, Placement: { Constraints: ['node.hostname==worker1'] } },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    const [task] = await lab.waitFor(async () => ((await running('shell')).length === 1 ? running('shell') : undefined), 20_000, 'the shell task');
+    const w1 = lab.node('worker1').spec.addr;
+    type Summary = { Id: string; Names: string[]; State: string; Labels: Record<string, string> };
+    const mine = (JSON.parse(await httpGet(w1, 2375, '/containers/json')) as Summary[]).find((c) => c.Labels['com.docker.swarm.task.id'] === task.ID);
+    expect(mine).toMatchObject({ Id: task.Status.ContainerStatus!.ContainerID, Names: [`/shell.1.${task.ID}`], State: 'running' });
+    const onManager = JSON.parse(await httpGet(lab.node('manager1').spec.addr, 2375, '/containers/json')) as Summary[];
+    expect(onManager.some((c) => c.Id === mine!.Id)).toBe(false);
+
+    // Through the API, the output in the answer's body.
+    const created = await httpPost(w1, `/containers/${mine!.Id.slice(0, 12)}/exec`, { Cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'], AttachStdout: true, AttachStderr: true });
+    expect(created.status).toBe(201);
+    const execId = (JSON.parse(created.body.toString()) as { Id: string }).Id;
+    const started = await httpPost(w1, `/exec/${execId}/start`, { Detach: false, Tty: false });
+    expect(demux(started.body)).toEqual({ stdout: 'out\n', stderr: 'err\n' });
+    expect(JSON.parse(await httpGet(w1, 2375, `/exec/${execId}/json`))).toMatchObject({ ExitCode: 3, Running: false, ContainerID: mine!.Id });
+
+    // Through the docker CLI, which attaches (Upgrade: tcp) and sends stdin.
+    const env = { ...process.env, DOCKER_HOST: `tcp://${w1}:2375` };
+    const cli = spawnSync('docker', ['exec', '-i', `shell.1.${task.ID}`, 'sh', '-c', 'cat; echo done >&2; exit 4'], { input: 'piped\n', env, encoding: 'utf8', timeout: 30_000 });
+    if (!cli.error) {
+      expect({ stdout: cli.stdout, stderr: cli.stderr, status: cli.status }).toEqual({ stdout: 'piped\n', stderr: 'done\n', status: 4 });
+      const ps = spawnSync('docker', ['ps', '--format', '{{.Names}} {{.Status}}'], { env, encoding: 'utf8' });
+      expect(ps.stdout).toMatch(new RegExp(`^shell\\.1\\.${task.ID} Up `, 'm'));
+      const missing = spawnSync('docker', ['exec', 'nope', 'true'], { env, encoding: 'utf8' });
+      expect(missing.stderr).toContain('No such container: nope');
+      expect(missing.status).toBe(1);
+    }
+    await api.serviceRemove('shell');
+  }, 60_000);
 
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');

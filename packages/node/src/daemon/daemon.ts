@@ -27,6 +27,7 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
+import type { Container } from '../agent/exec/index.js';
 import type { NetworkUpdate, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { RoutingMesh } from '../agent/ingress/routing-mesh.js';
 import { ApiGate } from '../engine/api-gate.js';
@@ -612,6 +613,11 @@ export class Daemon {
     if (!route || !mesh) return Promise.reject(Object.assign(new Error(`connect ENETUNREACH ${address}`), { code: 'ENETUNREACH' }));
     if (!route.task) return Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED' }));
     return mesh.connectTask(route.task, port);
+  }
+
+  /** This node's task containers (docker ps, docker exec). */
+  containers(): Container[] {
+    return this.worker?.containers() ?? [];
   }
 
   /** The routing mesh and service discovery follow the leader's tables; the data path opens on the port it names. */

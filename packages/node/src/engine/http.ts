@@ -155,6 +155,15 @@ function gzippedBody(res: ServerResponse, value: object, body: Buffer): Buffer |
   return z;
 }
 
+/** One frame of Docker's multiplexed stream: stream type, three zero bytes, length, then the bytes. */
+export function streamFrame(stream: 'stdout' | 'stderr', text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header[0] = stream === 'stdout' ? 1 : 2;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   let body: Buffer | string;
   if (value !== null && typeof value === 'object') {

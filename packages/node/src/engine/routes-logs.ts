@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError } from '../errors.js';
 import type { LogMessage } from '../manager/logbroker/protocol.js';
-import { boolQuery, sendError, type Request, type Router } from './http.js';
+import { boolQuery, sendError, streamFrame, type Request, type Router } from './http.js';
 
 /** How often a stream asks the broker for new lines (real ms). */
 const POLL_MS = 100;
@@ -30,15 +30,6 @@ function parseSince(text: string | null): number | undefined {
   if (text === null || text === '' || text === '0') return undefined;
   if (!/^\d+(\.\d{1,9})?$/.test(text)) throw new ApiError(500, `strconv.ParseInt: parsing "${text.split('.')[0]}": invalid syntax`);
   return Number(text) * 1000;
-}
-
-/** The 8-byte header of Docker's multiplexed stream: stream type, three zero bytes, length. */
-function frame(stream: 'stdout' | 'stderr', text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream === 'stdout' ? 1 : 2;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
 }
 
 function format(m: EnrichedMessage, timestamps: boolean, details: boolean): string {
@@ -65,7 +56,7 @@ async function streamLogs(daemon: Daemon, req: Request, res: ServerResponse, tar
   try {
     while (open) {
       const { messages, done } = (await daemon.control('logs.poll', { id })) as { messages: EnrichedMessage[]; done: boolean };
-      for (const m of messages) if (open) res.write(frame(m.stream, format(m, timestamps, details)));
+      for (const m of messages) if (open) res.write(streamFrame(m.stream, format(m, timestamps, details)));
       if (done) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

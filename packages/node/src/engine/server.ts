@@ -6,6 +6,7 @@ import { kernelRelease } from './host.js';
 import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
+import { containerRoutes, ExecSessions, hijackExecStart } from './routes-containers.js';
 import {
   GO_CONFIG_SPEC,
   GO_INIT_REQUEST,
@@ -45,8 +46,9 @@ function commonHeaders(res: ServerResponse, daemon: Daemon): void {
   res.setHeader('Server', `Docker/${daemon.engineVersion()} (linux)`);
 }
 
-export function engineRoutes(daemon: Daemon): Router {
+export function engineRoutes(daemon: Daemon, execs = new ExecSessions()): Router {
   const r = new Router();
+  containerRoutes(r, daemon, execs);
   const ping = (req: Request, res: ServerResponse) => {
     res.setHeader('Swarm', daemon.pingState());
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
@@ -241,7 +243,8 @@ export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown
 /** Starts the Engine API; refuses to bind anything but a loopback address. */
 export function startEngineServer(daemon: Daemon, addr: string, port: number): Promise<Server> {
   if (!isLoopback(addr)) throw new Error(`the Engine API binds loopback addresses only (127.0.0.0/8), not ${addr}`);
-  const routes = engineRoutes(daemon);
+  const execs = new ExecSessions();
+  const routes = engineRoutes(daemon, execs);
   const server = createServer((req, res) => {
     commonHeaders(res, daemon);
     const target = parseRequestTarget(req.url ?? '/');
@@ -270,6 +273,14 @@ export function startEngineServer(daemon: Daemon, addr: string, port: number): P
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     else socket.destroy();
+  });
+  // `docker exec` attaches with `Upgrade: tcp`; nothing else is upgraded.
+  server.on('upgrade', (req, socket, head) => {
+    const target = parseRequestTarget(req.url ?? '/');
+    const path = target.kind === 'ok' ? stripVersion(target.path) : '';
+    const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
+    if (req.method === 'POST' && exec) return hijackExecStart(execs, exec[1]!, req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{"message":"page not found"}\n');
   });
   daemon.apiGate.attach(server);
   return new Promise((resolve, reject) => {

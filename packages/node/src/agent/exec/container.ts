@@ -9,9 +9,9 @@ import { envMap, mergeEnv } from './environment.js';
 import { ContainerStartError, ContainerStateError } from './errors.js';
 import type { ImageDefinition } from './images/catalog.js';
 import { LogStore } from './log-store.js';
-import { emptyStdin, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Proc, type Program, type Signal } from './process.js';
+import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Proc, type Program, type Signal } from './process.js';
 import type { ContainerSystem } from './system.js';
-import type { Container, ContainerConfig, ContainerState, ContainerStatus, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
+import type { Container, ContainerConfig, ContainerState, ContainerStatus, ExecOptions, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
 
 export interface ContainerParts {
   id: string;
@@ -208,16 +208,14 @@ export class EmulatedContainer implements Container {
     return this.p.logs.read(opts);
   }
 
-  async exec(cmd: string[], opts: { env?: string[]; user?: string; dir?: string } = {}): Promise<ExecResult> {
+  async exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.state !== 'running') throw new ContainerStateError(`Container ${this.id} is not running`);
     if (cmd.length === 0) throw new ContainerStateError('No exec command specified');
     const program = this.p.image.lookup(cmd[0]!);
     if (!program) {
-      return {
-        exitCode: EXIT_NOT_FOUND,
-        stdout: '',
-        stderr: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH: unknown\n`,
-      };
+      const stderr = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH: unknown\n`;
+      opts.onOutput?.('stderr', stderr);
+      return { exitCode: EXIT_NOT_FOUND, stdout: '', stderr };
     }
     let stdout = '';
     let stderr = '';
@@ -225,9 +223,15 @@ export class EmulatedContainer implements Container {
       argv: cmd,
       env: envMap(mergeEnv(this.env, opts.env ?? [])),
       cwd: opts.dir ?? this.p.workingDir,
-      stdin: emptyStdin(),
-      out: (t) => (stdout += t),
-      err: (t) => (stderr += t),
+      stdin: opts.stdin ? new StdinBuffer(opts.stdin) : emptyStdin(),
+      out: (t) => {
+        stdout += t;
+        opts.onOutput?.('stdout', t);
+      },
+      err: (t) => {
+        stderr += t;
+        opts.onOutput?.('stderr', t);
+      },
       sys: this.p.system,
       init: false,
       onSignal: () => undefined,
@@ -237,7 +241,9 @@ export class EmulatedContainer implements Container {
       return { exitCode, stdout, stderr };
     } catch (e) {
       if (isKilled(e)) return { exitCode: EXIT_KILLED, stdout, stderr };
-      return { exitCode: 1, stdout, stderr: `${stderr}${cmd[0]}: ${(e as Error).message}\n` };
+      const failure = `${cmd[0]}: ${(e as Error).message}\n`;
+      opts.onOutput?.('stderr', failure);
+      return { exitCode: 1, stdout, stderr: `${stderr}${failure}` };
     }
   }
 }

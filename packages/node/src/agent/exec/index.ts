@@ -14,6 +14,7 @@ export type {
   ContainerRuntimeOptions,
   ContainerState,
   ContainerStatus,
+  ExecOptions,
   ExecResult,
   FileMount,
   LogLine,

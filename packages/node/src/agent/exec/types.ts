@@ -91,6 +91,16 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
+export interface ExecOptions {
+  env?: string[];
+  user?: string;
+  dir?: string;
+  /** The command's whole stdin (default: none). */
+  stdin?: string;
+  /** Receives the output as it is written (it is in the result too). */
+  onOutput?: (stream: LogStream, text: string) => void;
+}
+
 export interface ExecResult {
   exitCode: number;
   stdout: string;
@@ -122,7 +132,7 @@ export interface Container {
   wait(): Promise<number>;
   logs(opts?: LogOptions): AsyncIterable<LogLine>;
   /** Runs a command inside the running container (docker exec): its output is not logged. */
-  exec(cmd: string[], opts?: { env?: string[]; user?: string; dir?: string }): Promise<ExecResult>;
+  exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
 }
 
 export interface RuntimeLog {
