@@ -22,18 +22,20 @@ async function running(service: string): Promise<Task[]> {
   return tasks.filter((t) => t.Status.State === 'running');
 }
 
-function httpGet(host: string, port: number, path = '/'): Promise<string> {
+function httpGetBytes(host: string, port: number, path = '/'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // A connection of its own each time: the routing mesh balances connections, not requests.
     const req = request({ host, port, path, method: 'GET', agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
     });
     req.on('error', reject);
     req.end();
   });
 }
+
+const httpGet = async (host: string, port: number, path = '/') => (await httpGetBytes(host, port, path)).toString();
 
 /** POST with a JSON body; the status and the raw answer. */
 function httpPost(host: string, path: string, body: unknown): Promise<{ status: number; body: Buffer }> {
@@ -244,6 +246,12 @@ describe('services', () => {
     expect(new Set([...logs.matchAll(/Hostname: (\S+)/g)].map((m) => m[1]))).toEqual(hostnames);
     // Nothing outside the swarm is reachable from a container.
     expect(logs).toContain("wget: can't connect to remote host (8.8.8.8): Network is unreachable");
+    // docker inspect shows the container's address on the overlay.
+    const inspected = JSON.parse(await httpGet(lab.node('manager1').spec.addr, 2375, `/containers/${client.Status.ContainerStatus!.ContainerID}/json`)) as {
+      NetworkSettings: { Networks: Record<string, { IPAddress: string; NetworkID: string }> };
+    };
+    const attachment = client.NetworksAttachments!.find((a) => a.Network.ID === net.Id)!;
+    expect(inspected.NetworkSettings.Networks.front).toMatchObject({ NetworkID: net.Id, IPAddress: attachment.Addresses[0]!.split('/')[0] });
     await api.serviceRemove('client');
     await api.serviceRemove('api');
   }, 90_000);
@@ -252,7 +260,7 @@ describe('services', () => {
     const api = lab.client('manager1');
     await api.serviceCreate({
       Name: 'shell',
-      TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['sleep', '1d'] }, Placement: { Constraints: ['node.hostname==worker1'] } },
+      TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['sh', '-c', 'echo started; sleep 1d'] }, Placement: { Constraints: ['node.hostname==worker1'] } },
       Mode: { Replicated: { Replicas: 1 } },
     });
     const [task] = await lab.waitFor(async () => ((await running('shell')).length === 1 ? running('shell') : undefined), 20_000, 'the shell task');
@@ -262,6 +270,7 @@ describe('services', () => {
     expect(mine).toMatchObject({ Id: task.Status.ContainerStatus!.ContainerID, Names: [`/shell.1.${task.ID}`], State: 'running' });
     const onManager = JSON.parse(await httpGet(lab.node('manager1').spec.addr, 2375, '/containers/json')) as Summary[];
     expect(onManager.some((c) => c.Id === mine!.Id)).toBe(false);
+    expect(demux(await httpGetBytes(w1, 2375, `/containers/${mine!.Id}/logs?stdout=1&stderr=1`))).toEqual({ stdout: 'started\n', stderr: '' });
 
     // Through the API, the output in the answer's body.
     const created = await httpPost(w1, `/containers/${mine!.Id.slice(0, 12)}/exec`, { Cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'], AttachStdout: true, AttachStderr: true });

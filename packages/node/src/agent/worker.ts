@@ -78,13 +78,17 @@ export class Worker {
     this.freeAddresses = containerAddresses(o.nodeAddr);
   }
 
-  /** A container's addresses on the swarm's networks (its task's attachments). */
-  private overlayAddresses(containerId: string): NetworkAddress[] {
+  /** A container's attachments to the swarm's networks (its task's), with their addresses as CIDRs. */
+  containerAttachments(containerId: string): { networkId: string; name: string; cidr: string }[] {
     for (const t of this.tasks.values()) {
       if (t.container?.id !== containerId) continue;
-      return (t.task.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, ip: cidr.split('/')[0]! })));
+      return (t.task.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, name: a.Network.Spec?.Name ?? a.Network.ID, cidr })));
     }
     return [];
+  }
+
+  private overlayAddresses(containerId: string): NetworkAddress[] {
+    return this.containerAttachments(containerId).map((a) => ({ networkId: a.networkId, ip: a.cidr.split('/')[0]! }));
   }
 
   /** The address of a task's container while the task runs here (the routing mesh's backend). */

@@ -16,9 +16,8 @@ import {
   parseUnlockKey,
   renewalTime,
 } from '@swarmlab/pki/light';
-import { dial, Gossip, Nic, openTunnel, SecurityConfig, TransportServer, TunnelServer, type ServiceTable } from '@swarmlab/transport';
+import { dial, Gossip, Nic, SecurityConfig, TransportServer, type ServiceTable } from '@swarmlab/transport';
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import type { EmulatedClock } from '../clock.js';
@@ -28,11 +27,9 @@ import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker } from '../agent/worker.js';
 import type { Container } from '../agent/exec/index.js';
-import type { NetworkUpdate, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
-import { RoutingMesh } from '../agent/ingress/routing-mesh.js';
+import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
+import { NodeNetwork } from '../agent/network.js';
 import { ApiGate } from '../engine/api-gate.js';
-import { ServiceDiscovery } from '../agent/dns/service-discovery.js';
-import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
 import type { Manager } from '../manager/manager.js';
 import type { RaftMember } from '../manager/raft/members.js';
 import type { RaftNode } from '../manager/raft/raft-node.js';
@@ -562,13 +559,20 @@ export class Daemon {
   }
 
   private worker: Worker | undefined;
-  private routingMesh: RoutingMesh | undefined;
-  private readonly discovery = new ServiceDiscovery();
-  /** The data path's listener (Docker's VXLAN port, 4789 unless `swarm init --data-path-port`). */
-  private dataPath: TunnelServer | undefined;
-  private dataPathPort = 4789;
+  /** The routing mesh, service discovery and the data path (while in a swarm). */
+  private network: NodeNetwork | undefined;
 
   private startAgent(): void {
+    const network = new NodeNetwork({
+      nic: this.nic,
+      security: this.security,
+      nodeId: () => this.nodeId,
+      nodeAddr: this.o.addr,
+      gate: this.apiGate,
+      localContainer: (taskId) => this.worker?.runningContainerAddress(taskId),
+      log: this.o.log,
+    });
+    this.network = network;
     this.worker = new Worker({
       nodeId: () => this.nodeId,
       nodeHostname: this.o.hostname,
@@ -578,10 +582,7 @@ export class Daemon {
       log: this.o.log,
       report: (updates) => this.agent?.reportStatus(updates),
       timingScale: this.o.profile.dispatcherHeartbeatMs / 5000,
-      network: {
-        resolve: (name, own) => this.discovery.resolve(name, own),
-        connect: (address, port, own) => this.connectOverlay(address, port, own),
-      },
+      network,
     });
     this.agent = new Agent({
       nic: this.nic,
@@ -595,24 +596,6 @@ export class Daemon {
       logs: new LogPublisher((taskId) => this.worker?.containers().find((c) => c.config.taskId === taskId)),
     });
     this.agent.start();
-    this.routingMesh = new RoutingMesh({
-      nodeId: () => this.nodeId,
-      nodeAddr: this.o.addr,
-      gate: this.apiGate,
-      localContainer: (taskId) => this.worker?.runningContainerAddress(taskId),
-      openDataPath: (backend, targetPort) =>
-        openTunnel({ nic: this.nic, security: this.security, host: backend.addr, port: this.dataPathPort, header: { task: backend.taskId, port: targetPort } }),
-      log: this.o.log,
-    });
-  }
-
-  /** A container's connection to an overlay address: a service's VIP (balanced) or a task's address. */
-  private connectOverlay(address: string, port: number, own: NetworkAddress[]): Promise<Socket> {
-    const route = this.discovery.route(address, own);
-    const mesh = this.routingMesh;
-    if (!route || !mesh) return Promise.reject(Object.assign(new Error(`connect ENETUNREACH ${address}`), { code: 'ENETUNREACH' }));
-    if (!route.task) return Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED' }));
-    return mesh.connectTask(route.task, port);
   }
 
   /** This node's task containers (docker ps, docker exec). */
@@ -620,19 +603,9 @@ export class Daemon {
     return this.worker?.containers() ?? [];
   }
 
-  /** The routing mesh and service discovery follow the leader's tables; the data path opens on the port it names. */
-  private updateNetwork(update: NetworkUpdate): void {
-    void this.routingMesh?.update(update.ingress);
-    this.discovery.update(update.records);
-    this.dataPathPort = update.dataPathPort;
-    if (this.dataPath || this.state !== 'active') return;
-    const mesh = this.routingMesh;
-    const server = new TunnelServer({ nic: this.nic, port: update.dataPathPort, security: this.security, onTunnel: (header, stream) => mesh?.serveTunnel(header, stream) });
-    this.dataPath = server;
-    server.listen().catch((e) => {
-      this.o.log('warn', 'data path: cannot listen', { port: update.dataPathPort, err: String(e) });
-      if (this.dataPath === server) this.dataPath = undefined;
-    });
+  /** A task container's networks and addresses (docker inspect's NetworkSettings). */
+  containerAttachments(containerId: string): { networkId: string; name: string; cidr: string }[] {
+    return this.worker?.containerAttachments(containerId) ?? [];
   }
 
   private onSessionUpdate(u: SessionUpdate): void {
@@ -647,7 +620,7 @@ export class Daemon {
     this.gossipKeys = u.gossipKeys;
     void this.updateGossip();
     if (Array.isArray(u.tasks)) this.worker?.assign(u.tasks);
-    if (u.network) this.updateNetwork(u.network);
+    if (u.network) this.network?.update(u.network);
     this.session = { node: u.node, tasks: Array.isArray(u.tasks) ? u.tasks : this.session.tasks };
     const role = (u.node as { role?: Role }).role;
     if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());
@@ -762,11 +735,8 @@ export class Daemon {
     await g?.close().catch(() => undefined);
     this.agent?.stop();
     this.agent = undefined;
-    const dataPath = this.dataPath;
-    this.dataPath = undefined;
-    await Promise.all([this.routingMesh?.close(), dataPath?.close()]);
-    this.routingMesh = undefined;
-    this.discovery.update([]);
+    await this.network?.close();
+    this.network = undefined;
     await this.worker?.stopAll();
     this.worker = undefined;
     await this.stopManager();

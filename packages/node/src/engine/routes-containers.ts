@@ -11,7 +11,7 @@ import type { Daemon } from '../daemon/daemon.js';
 import type { Container } from '../agent/exec/index.js';
 import { ApiError } from '../errors.js';
 import { GO_EXEC_OPTIONS, GO_EXEC_START_OPTIONS } from '@swarmlab/api';
-import { boolQuery, jsonBody, sendJson, streamFrame, type Router } from './http.js';
+import { boolQuery, jsonBody, sendJson, streamFrame, type Request, type Router } from './http.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -55,7 +55,32 @@ function findContainer(daemon: Daemon, ref: string): Container {
   throw new ApiError(404, `No such container: ${ref}`);
 }
 
-function summary(c: Container, now: number) {
+/** NetworkSettings.Networks: the task's overlay attachments, by network name. */
+function networks(daemon: Daemon, c: Container) {
+  const out: Record<string, unknown> = {};
+  for (const a of daemon.containerAttachments(c.id)) {
+    const [ip, prefix] = a.cidr.split('/');
+    out[a.name] = {
+      IPAMConfig: { IPv4Address: ip },
+      Links: null,
+      Aliases: [c.id.slice(0, 12)],
+      NetworkID: a.networkId,
+      EndpointID: createHash('sha256').update(`${c.id}/${a.networkId}`).digest('hex'),
+      Gateway: '',
+      IPAddress: ip,
+      IPPrefixLen: Number(prefix ?? 32),
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      // Docker derives the MAC from the IPv4 address: 02:42 and its four bytes.
+      MacAddress: ['02', '42', ...ip!.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':'),
+      DriverOpts: null,
+    };
+  }
+  return out;
+}
+
+function summary(daemon: Daemon, c: Container, now: number) {
   return {
     Id: c.id,
     Names: [`/${c.config.taskName}`],
@@ -68,7 +93,7 @@ function summary(c: Container, now: number) {
     State: c.status().state,
     Status: statusText(c, now),
     HostConfig: { NetworkMode: 'default' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networks(daemon, c) },
     Mounts: [],
   };
 }
@@ -107,7 +132,7 @@ function parseFilters(text: string | null): Record<string, string[]> {
   return out;
 }
 
-function inspect(c: Container) {
+function inspect(daemon: Daemon, c: Container) {
   const st = c.status();
   return {
     Id: c.id,
@@ -154,7 +179,7 @@ function inspect(c: Container) {
       OnBuild: null,
       Labels: c.labels,
     },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networks(daemon, c) },
   };
 }
 
@@ -337,6 +362,35 @@ export class ExecSessions {
   }
 }
 
+/** GET /containers/{id}/logs (docker logs): the container's lines, framed unless it has a TTY; `follow` keeps the answer open. */
+async function containerLogs(c: Container, req: Request, res: ServerResponse): Promise<void> {
+  const stdout = boolQuery(req.query, 'stdout');
+  const stderr = boolQuery(req.query, 'stderr');
+  if (!stdout && !stderr) throw new ApiError(400, 'Bad parameters: you must choose at least one stream');
+  const tail = req.query.get('tail');
+  const since = Number(req.query.get('since') ?? 0);
+  const timestamps = boolQuery(req.query, 'timestamps');
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  res.writeHead(200, { 'Content-Type': c.config.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+  const lines = c.logs({
+    follow: boolQuery(req.query, 'follow'),
+    tail: tail && tail !== 'all' && /^\d+$/.test(tail) ? Number(tail) : undefined,
+    since: since > 0 ? since * 1000 : undefined,
+    signal: abort.signal,
+  });
+  try {
+    for await (const l of lines) {
+      if ((l.stream === 'stdout' && !stdout) || (l.stream === 'stderr' && !stderr)) continue;
+      const text = `${timestamps ? `${l.time} ` : ''}${l.line}\n`;
+      res.write(c.config.tty ? text : streamFrame(l.stream, text));
+    }
+  } catch {
+    // The client went away (follow), or the container was removed: the stream ends.
+  }
+  if (!res.writableEnded) res.end();
+}
+
 /** A shell started without a command to run: `docker exec -it c sh` wants a prompt. */
 function isShell(cmd: string[]): boolean {
   return cmd.length === 1 && /(^|\/)(sh|ash|bash)$/.test(cmd[0]!);
@@ -356,9 +410,10 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
       .containers()
       .filter((c) => (all || c.status().state === 'running') && matchesFilters(c, filters))
       .sort((a, b) => createdSeconds(b) - createdSeconds(a))
-      .map((c) => summary(c, now));
+      .map((c) => summary(daemon, c, now));
   });
-  r.on('GET', '/containers/{id}/json', (req) => inspect(findContainer(daemon, req.params.id!)));
+  r.on('GET', '/containers/{id}/json', (req) => inspect(daemon, findContainer(daemon, req.params.id!)));
+  r.on('GET', '/containers/{id}/logs', (req, res) => containerLogs(findContainer(daemon, req.params.id!), req, res));
   r.on('POST', '/containers/{id}/exec', async (req, res) => {
     const container = findContainer(daemon, req.params.id!);
     const body = await jsonBody<ExecOptions>(req, GO_EXEC_OPTIONS);
