@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ExecSessions, humanDuration } from '../src/engine/routes-containers.js';
+import { ExecSessions } from '../src/engine/exec-sessions.js';
+import { humanDuration } from '../src/engine/routes-containers.js';
 import type { Container, ExecOptions } from '../src/agent/exec/index.js';
 
 /** A running container whose exec records what it ran and answers `echo` and `cd … && pwd`. */

@@ -1,16 +1,16 @@
-// The containers of this node's tasks, as `docker ps`, `docker inspect` and `docker exec` see them
-// on a swarm node: GET /containers/json, GET /containers/{id}/json, POST /containers/{id}/exec,
-// POST /exec/{id}/start (hijacked with `Upgrade: tcp`, as the CLI attaches, or answered in the
-// body), GET /exec/{id}/json and POST /exec/{id}/resize. Shapes after
+// The containers of this node's tasks, as `docker ps`, `docker inspect`, `docker logs` and
+// `docker exec` see them on a swarm node: GET /containers/json, GET /containers/{id}/json and
+// /logs, POST /containers/{id}/exec, POST /exec/{id}/start (answered in the body; the attached
+// form is exec-sessions.ts's), GET /exec/{id}/json and POST /exec/{id}/resize. Shapes after
 // ../shared/reference/real-swarm (api-containers-json.json, container-inspect-*.json).
 
-import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Container } from '../agent/exec/index.js';
 import { ApiError } from '../errors.js';
 import { GO_EXEC_OPTIONS, GO_EXEC_START_OPTIONS } from '@swarmlab/api';
+import { outputWriter, type ExecOptions, type ExecSessions } from './exec-sessions.js';
 import { boolQuery, jsonBody, sendJson, streamFrame, type Request, type Router } from './http.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -183,185 +183,6 @@ function inspect(daemon: Daemon, c: Container) {
   };
 }
 
-/** The fields of moby's container.ExecOptions used here. */
-interface ExecOptions {
-  Cmd?: string[] | null;
-  Env?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-  Tty?: boolean;
-  AttachStdin?: boolean;
-}
-
-interface ExecSession {
-  id: string;
-  container: Container;
-  cmd: string[];
-  env?: string[];
-  user?: string;
-  dir?: string;
-  tty: boolean;
-  attachStdin: boolean;
-  running: boolean;
-  started: boolean;
-  exitCode: number | null;
-}
-
-/** How long an exec that finished stays inspectable (dockerd keeps them with the container). */
-const EXEC_KEEP_MS = 10 * 60_000;
-
-export class ExecSessions {
-  private readonly sessions = new Map<string, ExecSession>();
-
-  create(container: Container, body: ExecOptions): ExecSession {
-    if (container.status().state !== 'running') throw new ApiError(409, `Container ${container.id} is not running`);
-    if (!body.Cmd?.length) throw new ApiError(400, 'No exec command specified');
-    const session: ExecSession = {
-      id: randomBytes(32).toString('hex'),
-      container,
-      cmd: body.Cmd,
-      env: body.Env ?? undefined,
-      user: body.User || undefined,
-      dir: body.WorkingDir || undefined,
-      tty: body.Tty === true,
-      attachStdin: body.AttachStdin === true,
-      running: false,
-      started: false,
-      exitCode: null,
-    };
-    this.sessions.set(session.id, session);
-    return session;
-  }
-
-  get(id: string): ExecSession {
-    const s = this.sessions.get(id);
-    if (!s) throw new ApiError(404, `No such exec instance: ${id}`);
-    return s;
-  }
-
-  /** Runs the command once; output goes to `write` as it comes. */
-  async run(s: ExecSession, stdin: string, write: (stream: 'stdout' | 'stderr', text: string) => void): Promise<number> {
-    if (s.started) throw new ApiError(409, `Error: Exec command ${s.id} has already run`);
-    s.started = true;
-    s.running = true;
-    try {
-      const result = await s.container.exec(s.cmd, { env: s.env, user: s.user, dir: s.dir, stdin, onOutput: write });
-      s.exitCode = result.exitCode;
-      return result.exitCode;
-    } catch (e) {
-      s.exitCode = 126;
-      write('stderr', `${e instanceof Error ? e.message : String(e)}\n`);
-      return 126;
-    } finally {
-      s.running = false;
-      setTimeout(() => this.sessions.delete(s.id), EXEC_KEEP_MS).unref();
-    }
-  }
-
-  /**
-   * `docker exec -it CONTAINER sh`: a prompt, and each line typed run as `sh -c LINE` in the
-   * container, in the directory the last `cd` went to. The client's terminal is raw, so this end
-   * is the terminal's line discipline: it echoes, erases on backspace, drops the line on ^C and
-   * ends on ^D or `exit`.
-   */
-  async interactive(s: ExecSession, socket: Duplex): Promise<void> {
-    if (s.started) return;
-    s.started = true;
-    s.running = true;
-    let dir = s.dir ?? '/';
-    let line = '';
-    let busy = false;
-    const write = (text: string) => socket.writable && socket.write(text.replace(/\r?\n/g, '\r\n'));
-    const prompt = () => write(`${dir} # `);
-    try {
-      prompt();
-      await new Promise<void>((resolve) => {
-        let finished = false;
-        const finish = (code: number) => {
-          if (finished) return;
-          finished = true;
-          s.exitCode = code;
-          socket.off('data', onData);
-          resolve();
-        };
-        const runLine = async (text: string) => {
-          const cd = /^\s*cd(?:\s+(\S+))?\s*$/.exec(text);
-          const cmd = cd ? `cd ${cd[1] ?? '/root'} && pwd` : text;
-          const result = await s.container.exec(['sh', '-c', cmd], { env: s.env, user: s.user, dir, onOutput: cd ? undefined : (_stream, t) => write(t) });
-          if (cd) {
-            if (result.exitCode === 0) dir = result.stdout.trim() || dir;
-            else write(result.stderr);
-          }
-        };
-        // What is typed while a line runs waits its turn, as type-ahead does.
-        let pending = '';
-        const pump = () => {
-          while (!busy && pending.length > 0) {
-            const ch = pending[0]!;
-            pending = pending.slice(1);
-            if (ch === '\x04' && line === '') return finish(0);
-            if (ch === '\x03') {
-              line = '';
-              write('^C\n');
-              prompt();
-            } else if (ch === '\x7f' || ch === '\b') {
-              if (line.length > 0) {
-                line = line.slice(0, -1);
-                write('\b \b');
-              }
-            } else if (ch === '\r' || ch === '\n') {
-              write('\n');
-              const text = line.trim();
-              line = '';
-              const exit = /^exit(?:\s+(\d+))?$/.exec(text);
-              if (exit) return finish(Number(exit[1] ?? 0));
-              if (text === '') {
-                prompt();
-                continue;
-              }
-              busy = true;
-              void runLine(text).finally(() => {
-                busy = false;
-                prompt();
-                pump();
-              });
-            } else if (ch >= ' ') {
-              line += ch;
-              write(ch);
-            }
-          }
-        };
-        const onData = (chunk: Buffer) => {
-          pending += chunk.toString('latin1');
-          pump();
-        };
-        socket.on('data', onData);
-        socket.once('end', () => finish(0));
-        socket.once('close', () => finish(0));
-      });
-    } finally {
-      s.running = false;
-      setTimeout(() => this.sessions.delete(s.id), EXEC_KEEP_MS).unref();
-    }
-  }
-
-  inspect(s: ExecSession) {
-    return {
-      ID: s.id,
-      Running: s.running,
-      ExitCode: s.exitCode,
-      ProcessConfig: { tty: s.tty, entrypoint: s.cmd[0], arguments: s.cmd.slice(1), privileged: false, ...(s.user ? { user: s.user } : {}) },
-      OpenStdin: s.attachStdin,
-      OpenStderr: true,
-      OpenStdout: true,
-      CanRemove: false,
-      ContainerID: s.container.id,
-      DetachKeys: '',
-      Pid: s.running ? s.container.status().pid : 0,
-    };
-  }
-}
-
 /** GET /containers/{id}/logs (docker logs): the container's lines, framed unless it has a TTY; `follow` keeps the answer open. */
 async function containerLogs(c: Container, req: Request, res: ServerResponse): Promise<void> {
   const stdout = boolQuery(req.query, 'stdout');
@@ -389,16 +210,6 @@ async function containerLogs(c: Container, req: Request, res: ServerResponse): P
     // The client went away (follow), or the container was removed: the stream ends.
   }
   if (!res.writableEnded) res.end();
-}
-
-/** A shell started without a command to run: `docker exec -it c sh` wants a prompt. */
-function isShell(cmd: string[]): boolean {
-  return cmd.length === 1 && /(^|\/)(sh|ash|bash)$/.test(cmd[0]!);
-}
-
-/** A TTY turns each line feed into CR LF (onlcr); the CLI's terminal is raw while it attaches. */
-function outputWriter(tty: boolean, send: (chunk: Buffer | string) => void) {
-  return (stream: 'stdout' | 'stderr', text: string) => send(tty ? text.replace(/\r?\n/g, '\r\n') : streamFrame(stream, text));
 }
 
 export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions): void {
@@ -436,49 +247,4 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
     await execs.run(s, '', outputWriter(s.tty, (chunk) => res.write(chunk)));
     res.end();
   });
-}
-
-/**
- * POST /exec/{id}/start with `Upgrade: tcp` (the CLI's attach): 101, then the output on the bare
- * connection; what the client sends before closing its side is the command's stdin.
- */
-export function hijackExecStart(execs: ExecSessions, id: string, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  socket.on('error', () => socket.destroy());
-  let s: ExecSession;
-  try {
-    s = execs.get(id);
-  } catch (e) {
-    const err = e as ApiError;
-    const body = JSON.stringify({ message: err.message });
-    socket.end(`HTTP/1.1 ${err.statusCode} Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
-    return;
-  }
-  const length = Number(req.headers['content-length'] ?? 0);
-  let buffered = head;
-  const start = () => {
-    const stdinBytes = buffered.subarray(Math.min(length, buffered.length));
-    socket.write(
-      `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${s.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream'}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`,
-    );
-    const send = outputWriter(s.tty, (chunk) => socket.writable && socket.write(chunk));
-    if (s.tty && s.attachStdin && isShell(s.cmd)) {
-      if (stdinBytes.length > 0) socket.unshift(stdinBytes);
-      return void execs.interactive(s, socket).then(() => socket.end());
-    }
-    const run = (stdin: string) => void execs.run(s, stdin, send).then(() => socket.end());
-    if (!s.attachStdin) return run('');
-    // Stdin is read to its end first (the emulated programs read it whole).
-    const chunks: Buffer[] = [stdinBytes];
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.once('end', () => run(Buffer.concat(chunks).toString()));
-  };
-  if (buffered.length >= length) return start();
-  // The request's body ({"Detach":false,"Tty":…}) may arrive after the headers.
-  const onData = (d: Buffer) => {
-    buffered = Buffer.concat([buffered, d]);
-    if (buffered.length < length) return;
-    socket.off('data', onData);
-    start();
-  };
-  socket.on('data', onData);
 }

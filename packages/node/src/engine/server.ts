@@ -6,7 +6,8 @@ import { kernelRelease } from './host.js';
 import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
-import { containerRoutes, ExecSessions, hijackExecStart } from './routes-containers.js';
+import { containerRoutes } from './routes-containers.js';
+import { ExecSessions, hijackExecStart } from './exec-sessions.js';
 import {
   GO_CONFIG_SPEC,
   GO_INIT_REQUEST,
