@@ -3,8 +3,8 @@
 // leadership change every node that is not Down becomes Unknown and has 6 periods to come back.
 // Sessions carry what agents must follow: their node object, the managers, the gossip keys, and
 // their tasks — complete at registration, then only what changed (assignments.ts) — and the routing
-// mesh's table whenever it changes (ingress-table.ts). Agents' status reports are committed in
-// batches, one commit at a time.
+// mesh's table and the service records whenever they change (ingress-table.ts, service-records.ts).
+// Agents' status reports are committed in batches, one commit at a time.
 
 import { randomBytes } from 'node:crypto';
 import { grpcError } from '../../errors.js';
