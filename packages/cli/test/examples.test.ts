@@ -47,4 +47,16 @@ describe('examples', () => {
     for (const w of ['worker1', 'worker2']) expect(out).toContain(`started ${w}: Ready again`);
     expect(out).toContain('crash-workers-web: 5 of 5 tasks running');
   }, 90_000);
+
+  it('routing-mesh: every node answers on the published port; a blocked link cuts the connections handed across it, heal restores them', async () => {
+    const out = await runExample('routing-mesh');
+    expect(out).toContain('routing-mesh-web: tasks on worker1, worker2, published on port 8080');
+    for (const n of ['manager1', 'manager2', 'manager3', 'worker1', 'worker2']) {
+      expect(out).toContain(`${n}:8080: 4 of 4 connections answered, by the tasks on worker1, worker2`);
+    }
+    const [, through, cut, other] = /blocked (manager\d) <-> (worker\d): through manager\d:8080, 2 of 4 connections answered, by the task on (worker\d)/.exec(out)!;
+    expect(other).not.toBe(cut);
+    expect(out).toMatch(/meanwhile through manager\d:8080: 4 of 4 connections answered, by the tasks on worker1, worker2/);
+    expect(out).toContain(`healed: through ${through}:8080, 4 of 4 connections answered, by the tasks on worker1, worker2`);
+  }, 90_000);
 });
