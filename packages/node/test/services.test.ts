@@ -294,6 +294,47 @@ describe('services', () => {
     await api.serviceRemove('shell');
   }, 60_000);
 
+  it('holds a task at STARTING until its health check passes, and fails it as unhealthy when the check fails', async () => {
+    const api = lab.client('manager1');
+    const second = 1e9;
+    await api.serviceCreate({
+      Name: 'healthy',
+      TaskTemplate: {
+        ContainerSpec: {
+          Image: 'busybox',
+          Args: ['httpd', '-f', '-p', '80', '-h', '/etc'],
+          Healthcheck: { Test: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost/hostname'], Interval: second, Retries: 2 },
+        },
+        Placement: { Constraints: ['node.hostname==worker2'] },
+      },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    await api.serviceCreate({
+      Name: 'sick',
+      TaskTemplate: {
+        ContainerSpec: { Image: 'busybox', Args: ['sleep', '1d'], Healthcheck: { Test: ['CMD', 'false'], Interval: second, Retries: 2 } },
+        RestartPolicy: { Condition: 'none' },
+        Placement: { Constraints: ['node.hostname==worker2'] },
+      },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    const [ok] = await lab.waitFor(async () => ((await running('healthy')).length === 1 ? running('healthy') : undefined), 20_000, 'the healthy task running');
+    const failed = await lab.waitFor(async () => {
+      const [t] = await api.taskList({ service: ['sick'] });
+      return t?.Status.State === 'failed' ? t : undefined;
+    }, 20_000, 'the sick task failed');
+    // SwarmKit's words; it never ran: it failed while STARTING.
+    expect(failed.Status).toMatchObject({ Err: 'unhealthy container', Message: 'starting' });
+    const w2 = lab.node('worker2').spec.addr;
+    const inspected = JSON.parse(await httpGet(w2, 2375, `/containers/${ok.Status.ContainerStatus!.ContainerID}/json`)) as { State: { Health: { Status: string; Log: { ExitCode: number }[] } } };
+    expect(inspected.State.Health.Status).toBe('healthy');
+    expect(inspected.State.Health.Log.at(-1)!.ExitCode).toBe(0);
+    const ps = JSON.parse(await httpGet(w2, 2375, '/containers/json')) as { Id: string; Status: string }[];
+    expect(ps.find((c) => c.Id === ok.Status.ContainerStatus!.ContainerID)!.Status).toMatch(/^Up .* \(healthy\)$/);
+    await api.serviceRemove('healthy');
+    await api.serviceRemove('sick');
+  }, 60_000);
+
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');
     const nodes = await api.nodeList();

@@ -11,6 +11,7 @@ import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
 import type { Container, ContainerRuntime } from './exec/index.js';
 import { HostPortError, HostPorts } from './host-ports.js';
+import { healthCheckOf, HealthMonitor } from './health.js';
 import type { Socket } from 'node:net';
 import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
 
@@ -51,6 +52,8 @@ interface Tracked {
   /** The docker-proxy of its mode=host published ports while it runs, and what they are bound to. */
   hostPorts?: HostPorts;
   portStatus?: Record<string, unknown>[];
+  /** The container's health check, when its spec has one. */
+  health?: HealthMonitor;
 }
 
 const MESSAGES: Partial<Record<TaskState, string>> = {
@@ -135,6 +138,7 @@ export class Worker {
 
   private async dispose(t: Tracked): Promise<void> {
     t.disposed = true;
+    t.health?.stop();
     this.unpublish(t);
     try {
       await t.container?.stop(this.stopGraceMs(t.task));
@@ -150,6 +154,7 @@ export class Worker {
   private setState(t: Tracked, state: TaskState, extra: Record<string, unknown> = {}): void {
     if (rank(state) < rank(t.state)) return;
     t.state = state;
+    if (rank(state) >= rank('complete')) t.health?.stop();
     const status: Record<string, unknown> = {
       Timestamp: toDockerTime(this.o.clock.now()),
       State: state,
@@ -235,8 +240,9 @@ export class Worker {
             }
             try {
               await t.container!.start();
-              this.setState(t, 'running');
               this.watchExit(t);
+              // With a health check the task stays STARTING until the container is healthy.
+              if (!this.watchHealth(t)) this.setState(t, 'running');
             } catch (e) {
               this.setState(t, 'failed', { Err: `starting container failed: ${e instanceof Error ? e.message : String(e)}`, Message: 'starting' });
             }
@@ -249,6 +255,36 @@ export class Worker {
     } finally {
       t.busy = false;
     }
+  }
+
+  /**
+   * Starts the container's health check if its spec has one (false otherwise). Healthy the first
+   * time, the task runs; unhealthy, it fails as SwarmKit fails it, and its container is stopped.
+   */
+  private watchHealth(t: Tracked): boolean {
+    const check = healthCheckOf(t.task.Spec.ContainerSpec?.Healthcheck, this.o.timingScale);
+    if (!check || !t.container) return false;
+    const monitor = new HealthMonitor(t.container, check, this.o.clock);
+    t.health = monitor;
+    monitor.on('status', (status) => {
+      if (t.health !== monitor) return;
+      if (status === 'healthy' && t.state === 'starting') this.setState(t, 'running');
+      if (status === 'unhealthy' && (t.state === 'starting' || t.state === 'running')) {
+        this.setState(t, 'failed', { Err: 'unhealthy container', Message: t.state === 'starting' ? 'starting' : MESSAGES.running });
+        void t.container?.stop(this.stopGraceMs(t.task));
+      }
+    });
+    monitor.start();
+    return true;
+  }
+
+  /** A container's health as docker inspect shows it (State.Health), if it has a check. */
+  containerHealth(containerId: string): { Status: string; FailingStreak: number; Log: unknown[] } | undefined {
+    for (const t of this.tasks.values()) {
+      if (t.container?.id !== containerId || !t.health) continue;
+      return { Status: t.health.status, FailingStreak: t.health.failingStreak, Log: [...t.health.log] };
+    }
+    return undefined;
   }
 
   private watchExit(t: Tracked): void {

@@ -603,6 +603,11 @@ export class Daemon {
     return this.worker?.containers() ?? [];
   }
 
+  /** A task container's health (docker inspect's State.Health), when its spec has a check. */
+  containerHealth(containerId: string): { Status: string; FailingStreak: number; Log: unknown[] } | undefined {
+    return this.worker?.containerHealth(containerId);
+  }
+
   /** A task container's networks and addresses (docker inspect's NetworkSettings). */
   containerAttachments(containerId: string): { networkId: string; name: string; cidr: string }[] {
     return this.worker?.containerAttachments(containerId) ?? [];

@@ -33,9 +33,13 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(hours / 24 / 365)} years`;
 }
 
-function statusText(c: Container, now: number): string {
+/** What docker ps adds to Up …: the container's health, when it has a check. */
+const HEALTH_SUFFIX: Record<string, string> = { starting: ' (health: starting)', healthy: ' (healthy)', unhealthy: ' (unhealthy)' };
+
+function statusText(daemon: Daemon, c: Container, now: number): string {
   const st = c.status();
-  if (st.state === 'running') return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}`;
+  const health = daemon.containerHealth(c.id);
+  if (st.state === 'running') return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}${health ? HEALTH_SUFFIX[health.Status] : ''}`;
   if (st.state === 'exited') return `Exited (${st.exitCode ?? 0}) ${humanDuration(now - Date.parse(st.finishedAt ?? new Date(now).toISOString()))} ago`;
   return 'Created';
 }
@@ -91,7 +95,7 @@ function summary(daemon: Daemon, c: Container, now: number) {
     Ports: [],
     Labels: c.labels,
     State: c.status().state,
-    Status: statusText(c, now),
+    Status: statusText(daemon, c, now),
     HostConfig: { NetworkMode: 'default' },
     NetworkSettings: { Networks: networks(daemon, c) },
     Mounts: [],
@@ -151,6 +155,7 @@ function inspect(daemon: Daemon, c: Container) {
       Error: st.error ?? '',
       StartedAt: st.startedAt ?? ZERO_TIME,
       FinishedAt: st.finishedAt ?? ZERO_TIME,
+      ...(daemon.containerHealth(c.id) ? { Health: daemon.containerHealth(c.id) } : {}),
     },
     Image: imageId(c.config.image),
     Name: `/${c.config.taskName}`,

@@ -10,6 +10,9 @@ import type { FileMount } from './types.js';
 /** Docker's secrets directory inside a Linux container. */
 export const SECRETS_DIR = '/run/secrets';
 
+/** The null device: reads as empty, swallows writes (the shell's redirections know it too). */
+const DEV_NULL = '/dev/null';
+
 export class ContainerFs {
   constructor(readonly rootDir: string) {}
 
@@ -25,10 +28,13 @@ export class ContainerFs {
   }
 
   readFile(p: string, cwd?: string): Promise<Buffer> {
+    if (this.containerPath(p, cwd) === DEV_NULL) return Promise.resolve(Buffer.alloc(0));
     return readFile(this.hostPath(p, cwd));
   }
 
   async writeFile(p: string, data: string | Buffer, cwd?: string, append = false): Promise<void> {
+    // Programs that open /dev/null themselves (wget -O /dev/null) write into nothing.
+    if (this.containerPath(p, cwd) === DEV_NULL) return;
     const host = this.hostPath(p, cwd);
     await (append ? appendFile(host, data) : writeFile(host, data));
   }
