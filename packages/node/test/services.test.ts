@@ -324,7 +324,7 @@ describe('services', () => {
       return t?.Status.State === 'failed' ? t : undefined;
     }, 20_000, 'the sick task failed');
     // SwarmKit's words; it never ran: it failed while STARTING.
-    expect(failed.Status).toMatchObject({ Err: 'unhealthy container', Message: 'starting' });
+    expect(failed.Status).toMatchObject({ Err: 'dockerexec: unhealthy container', Message: 'starting' });
     const w2 = lab.node('worker2').spec.addr;
     const inspected = JSON.parse(await httpGet(w2, 2375, `/containers/${ok.Status.ContainerStatus!.ContainerID}/json`)) as { State: { Health: { Status: string; Log: { ExitCode: number }[] } } };
     expect(inspected.State.Health.Status).toBe('healthy');

@@ -1,8 +1,8 @@
 // Container health checks (moby daemon/health.go): the spec's HEALTHCHECK runs inside the
 // container every interval; `retries` failures in a row make it unhealthy, a success healthy.
-// Failures during the start period do not count. SwarmKit's controller holds a task at STARTING
-// until its container is healthy and fails it with "unhealthy container" when it turns
-// unhealthy (worker.ts).
+// Failures during the start period do not count. Docker's executor holds a task at STARTING until
+// its container is healthy, and fails it with "dockerexec: unhealthy container" (moby's
+// ErrContainerUnhealthy) when it turns unhealthy (worker.ts).
 
 import { EventEmitter } from 'node:events';
 import type { HealthConfig } from '@swarmlab/api';

@@ -270,7 +270,7 @@ export class Worker {
       if (t.health !== monitor) return;
       if (status === 'healthy' && t.state === 'starting') this.setState(t, 'running');
       if (status === 'unhealthy' && (t.state === 'starting' || t.state === 'running')) {
-        this.setState(t, 'failed', { Err: 'unhealthy container', Message: t.state === 'starting' ? 'starting' : MESSAGES.running });
+        this.setState(t, 'failed', { Err: 'dockerexec: unhealthy container', Message: t.state === 'starting' ? 'starting' : MESSAGES.running });
         void t.container?.stop(this.stopGraceMs(t.task));
       }
     });
