@@ -42,7 +42,7 @@ describe('docker exec -it CONTAINER sh', () => {
   it('prompts, echoes what is typed, runs each line, follows cd, and ends with exit N', async () => {
     const ran: { cmd: string[]; dir?: string }[] = [];
     const execs = new ExecSessions();
-    const session = execs.create(fakeContainer(ran), { Cmd: ['sh'], Tty: true, AttachStdin: true });
+    const session = execs.start(execs.create(fakeContainer(ran), { Cmd: ['sh'], Tty: true, AttachStdin: true }).id);
     const t = terminal();
     const done = execs.interactive(session, t.socket);
     t.type('echo hx\x7fi\r');
@@ -61,7 +61,7 @@ describe('docker exec -it CONTAINER sh', () => {
 
   it('ends with exit code 0 on ^D at an empty prompt', async () => {
     const execs = new ExecSessions();
-    const session = execs.create(fakeContainer([]), { Cmd: ['/bin/sh'], Tty: true, AttachStdin: true });
+    const session = execs.start(execs.create(fakeContainer([]), { Cmd: ['/bin/sh'], Tty: true, AttachStdin: true }).id);
     const t = terminal();
     const done = execs.interactive(session, t.socket);
     t.type('\x04');
@@ -69,10 +69,13 @@ describe('docker exec -it CONTAINER sh', () => {
     expect(execs.inspect(session).ExitCode).toBe(0);
   });
 
-  it('refuses a command that is empty, and an exec that is not there', () => {
+  it('refuses a command that is empty, an exec that is not there, and a second start', () => {
     const execs = new ExecSessions();
     expect(() => execs.create(fakeContainer([]), { Cmd: [] })).toThrow('No exec command specified');
     expect(() => execs.get('nope')).toThrow('No such exec instance: nope');
+    const once = execs.create(fakeContainer([]), { Cmd: ['true'] });
+    execs.start(once.id);
+    expect(() => execs.start(once.id)).toThrow(`Error: Exec command ${once.id} has already run`);
   });
 });
 

@@ -259,7 +259,7 @@ export class Worker {
 
   /**
    * Starts the container's health check if its spec has one (false otherwise). Healthy the first
-   * time, the task runs; unhealthy, it fails as SwarmKit fails it, and its container is stopped.
+   * time, the task runs; unhealthy, it fails as Docker's executor fails it, and its container is stopped.
    */
   private watchHealth(t: Tracked): boolean {
     const check = healthCheckOf(t.task.Spec.ContainerSpec?.Healthcheck, this.o.timingScale);

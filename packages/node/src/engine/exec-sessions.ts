@@ -4,7 +4,7 @@
 // prompt that runs each line.
 
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Container } from '../agent/exec/index.js';
 import { ApiError } from '../errors.js';
@@ -57,6 +57,8 @@ export class ExecSessions {
       exitCode: null,
     };
     this.sessions.set(session.id, session);
+    // One never started is forgotten too.
+    this.forgetLater(session);
     return session;
   }
 
@@ -66,11 +68,23 @@ export class ExecSessions {
     return s;
   }
 
-  /** Runs the command once; output goes to `write` as it comes. */
-  async run(s: ExecSession, stdin: string, write: (stream: 'stdout' | 'stderr', text: string) => void): Promise<number> {
+  /** The session of a start request; an exec runs once. */
+  start(id: string): ExecSession {
+    const s = this.get(id);
     if (s.started) throw new ApiError(409, `Error: Exec command ${s.id} has already run`);
     s.started = true;
     s.running = true;
+    return s;
+  }
+
+  private forgetLater(s: ExecSession): void {
+    setTimeout(() => {
+      if (!s.running) this.sessions.delete(s.id);
+    }, EXEC_KEEP_MS).unref();
+  }
+
+  /** Runs a started session's command; output goes to `write` as it comes. */
+  async run(s: ExecSession, stdin: string, write: (stream: 'stdout' | 'stderr', text: string) => void): Promise<number> {
     try {
       const result = await s.container.exec(s.cmd, { env: s.env, user: s.user, dir: s.dir, stdin, onOutput: write });
       s.exitCode = result.exitCode;
@@ -81,7 +95,7 @@ export class ExecSessions {
       return 126;
     } finally {
       s.running = false;
-      setTimeout(() => this.sessions.delete(s.id), EXEC_KEEP_MS).unref();
+      this.forgetLater(s);
     }
   }
 
@@ -92,9 +106,6 @@ export class ExecSessions {
    * ends on ^D or `exit`.
    */
   async interactive(s: ExecSession, socket: Duplex): Promise<void> {
-    if (s.started) return;
-    s.started = true;
-    s.running = true;
     let dir = s.dir ?? '/';
     let line = '';
     let busy = false;
@@ -168,7 +179,7 @@ export class ExecSessions {
       });
     } finally {
       s.running = false;
-      setTimeout(() => this.sessions.delete(s.id), EXEC_KEEP_MS).unref();
+      this.forgetLater(s);
     }
   }
 
@@ -207,11 +218,11 @@ export function hijackExecStart(execs: ExecSessions, id: string, req: IncomingMe
   socket.on('error', () => socket.destroy());
   let s: ExecSession;
   try {
-    s = execs.get(id);
+    s = execs.start(id);
   } catch (e) {
     const err = e as ApiError;
     const body = JSON.stringify({ message: err.message });
-    socket.end(`HTTP/1.1 ${err.statusCode} Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
+    socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
     return;
   }
   const length = Number(req.headers['content-length'] ?? 0);

@@ -242,8 +242,8 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
   });
   // Not hijacked: detached, or the output in the response body.
   r.on('POST', '/exec/{id}/start', async (req, res) => {
-    const s = execs.get(req.params.id!);
     const body = await jsonBody<{ Detach?: boolean }>(req, GO_EXEC_START_OPTIONS);
+    const s = execs.start(req.params.id!);
     if (body.Detach === true) {
       void execs.run(s, '', () => undefined);
       return undefined;
