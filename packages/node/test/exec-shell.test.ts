@@ -32,6 +32,16 @@ describe('busybox commands', () => {
     expect((await runToExit('alpine:3.20')).code).toBe(0);
   });
 
+  it('counts bytes with head -c and tail -c, lines with -n', async () => {
+    expect(await sh('echo abcdefgh | head -c 3')).toMatchObject({ code: 0, out: 'abc' });
+    expect(await sh('echo abcdefgh | tail -c3')).toMatchObject({ code: 0, out: 'gh' });
+    expect(await sh('printf "1\\n2\\n3\\n" | head -n 2')).toMatchObject({ code: 0, out: '1\n2' });
+  });
+
+  it('writes into and reads from /dev/null, as programs that open it themselves do', async () => {
+    expect(await sh('echo gone > /dev/null; cat /dev/null; echo done')).toMatchObject({ code: 0, out: 'done' });
+  });
+
   it('reports sh -c exit codes', async () => {
     expect((await sh('exit 3')).code).toBe(3);
     expect((await sh('exit 300')).code).toBe(44);

@@ -146,19 +146,23 @@ export const cat: Program = async (proc) => {
   return readInputs(proc, operands, (text) => proc.out(text));
 };
 
-function lineCount(args: string[]): { n: number; rest: string[]; follow: boolean } {
+/** head and tail's counts: -n N (lines, default 10), -c N (bytes), -f. */
+function lineCount(args: string[]): { n: number; bytes: number | undefined; rest: string[]; follow: boolean } {
   let n = 10;
+  let bytes: number | undefined;
   let follow = false;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-n') n = Number(args[++i]);
+    if (a === '-c') bytes = Number(args[++i]);
+    else if (/^-c\d+$/.test(a)) bytes = Number(a.slice(2));
+    else if (a === '-n') n = Number(args[++i]);
     else if (/^-n\d+$/.test(a)) n = Number(a.slice(2));
     else if (/^-\d+$/.test(a)) n = Number(a.slice(1));
     else if (a === '-f' || a === '-F') follow = true;
     else rest.push(a);
   }
-  return { n, rest, follow };
+  return { n, bytes, rest, follow };
 }
 
 function splitLines(text: string): string[] {
@@ -168,16 +172,19 @@ function splitLines(text: string): string[] {
 }
 
 export const head: Program = async (proc) => {
-  const { n, rest } = lineCount(proc.argv.slice(1));
+  const { n, bytes, rest } = lineCount(proc.argv.slice(1));
   return readInputs(proc, rest, (text) => {
+    // -c N: the first N bytes.
+    if (bytes !== undefined) return void proc.out(Buffer.from(text).subarray(0, bytes).toString());
     const lines = splitLines(text).slice(0, n);
     if (lines.length) proc.out(`${lines.join('\n')}\n`);
   });
 };
 
 export const tail: Program = async (proc) => {
-  const { n, rest, follow } = lineCount(proc.argv.slice(1));
+  const { n, bytes, rest, follow } = lineCount(proc.argv.slice(1));
   const status = await readInputs(proc, rest, (text) => {
+    if (bytes !== undefined) return void proc.out(bytes > 0 ? Buffer.from(text).subarray(-bytes).toString() : '');
     const lines = splitLines(text).slice(-n);
     if (lines.length && n > 0) proc.out(`${lines.join('\n')}\n`);
   });
