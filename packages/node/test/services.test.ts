@@ -172,6 +172,12 @@ describe('services', () => {
     ]);
     const worker1 = lab.node('worker1').spec.addr;
     expect(await httpGet(worker1, 18080)).toMatch(/nginx|Welcome/i);
+    // docker ps on the node lists the binding as the real one does.
+    const containers = JSON.parse(await httpGet(worker1, 2375, '/containers/json')) as { Id: string; Ports: unknown[] }[];
+    expect(containers.find((c) => c.Id === task.Status.ContainerStatus!.ContainerID)!.Ports).toEqual([
+      { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 18080, Type: 'tcp' },
+      { IP: '::', PrivatePort: 80, PublicPort: 18080, Type: 'tcp' },
+    ]);
     const ps = await docker(lab.node('manager1').spec.addr, ['service', 'ps', 'edge', '--format', '{{.Ports}}']);
     if (ps) expect(ps.stdout.trim()).toBe('*:18080->80/tcp,*:18080->80/tcp');
     await api.serviceRemove('edge');

@@ -278,6 +278,16 @@ export class Worker {
     return true;
   }
 
+  /** A container's mode=host published ports as docker ps lists them (docker-proxy binds 0.0.0.0 and ::). */
+  containerPorts(containerId: string): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
+    for (const t of this.tasks.values()) {
+      if (t.container?.id !== containerId || !t.hostPorts) continue;
+      const bound = (t.portStatus ?? []).filter((_, i) => i % 2 === 0) as { TargetPort: number; PublishedPort: number; Protocol: string }[];
+      return bound.flatMap((p) => ['0.0.0.0', '::'].map((IP) => ({ IP, PrivatePort: p.TargetPort, PublicPort: p.PublishedPort, Type: p.Protocol })));
+    }
+    return [];
+  }
+
   /** A container's health as docker inspect shows it (State.Health), if it has a check. */
   containerHealth(containerId: string): { Status: string; FailingStreak: number; Log: unknown[] } | undefined {
     for (const t of this.tasks.values()) {

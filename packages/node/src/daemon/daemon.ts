@@ -603,6 +603,11 @@ export class Daemon {
     return this.worker?.containers() ?? [];
   }
 
+  /** A task container's mode=host published ports (docker ps's Ports). */
+  containerPorts(containerId: string): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
+    return this.worker?.containerPorts(containerId) ?? [];
+  }
+
   /** A task container's health (docker inspect's State.Health), when its spec has a check. */
   containerHealth(containerId: string): { Status: string; FailingStreak: number; Log: unknown[] } | undefined {
     return this.worker?.containerHealth(containerId);

@@ -92,7 +92,7 @@ function summary(daemon: Daemon, c: Container, now: number) {
     ImageID: imageId(c.config.image),
     Command: [c.path, ...c.processArgs].join(' '),
     Created: createdSeconds(c),
-    Ports: [],
+    Ports: daemon.containerPorts(c.id),
     Labels: c.labels,
     State: c.status().state,
     Status: statusText(daemon, c, now),
