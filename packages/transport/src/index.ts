@@ -47,7 +47,7 @@ export {
 } from './services.js';
 export { TransportServer, type TransportServerOptions, type TransportServerStats, type RefusedConnection } from './server.js';
 export { dial, type DialOptions } from './dialer.js';
-export { TunnelServer, openTunnel, MAX_TUNNEL_HEADER_BYTES, type TunnelServerOptions, type TunnelRefusal, type OpenTunnelOptions } from './tunnel.js';
+export { TunnelServer, TunnelClient, MAX_TUNNEL_HEADER_BYTES, type TunnelServerOptions, type TunnelRefusal, type TunnelClientOptions } from './tunnel.js';
 export { PeerLink, backoffDelay, type PeerLinkOptions, type PeerRequestOptions, type BackoffOptions } from './peer-link.js';
 
 // Gossip

@@ -1,15 +1,17 @@
 // Byte-stream tunnels between nodes over mutual TLS: the emulated data path (Docker's port 4789).
 //
 // Swarm carries container traffic between nodes over VXLAN on the data path port, unauthenticated
-// unless the overlay is encrypted. Here it is one TLS connection per forwarded TCP connection, through
-// the NIC (so partitions, delay, loss and rate limits apply to it as to any link), and both ends
-// must present a certificate of this swarm that is not deny-listed: no unauthenticated path between
-// nodes. The opener writes one header line (JSON, naming what it wants to reach) and from then on
-// the connection carries the forwarded bytes both ways.
+// unless the overlay is encrypted. Here each pair of nodes keeps one TLS connection through the
+// NIC (so partitions, delay, loss and rate limits apply to it as to any link), on which both ends
+// presented a certificate of this swarm that is not deny-listed: no unauthenticated path between
+// nodes. Each forwarded connection is one HTTP/2 CONNECT stream on it, so only the first one
+// between two nodes pays a handshake. A stream's request carries a JSON header naming what the
+// opener wants to reach; from then on the stream carries the forwarded bytes both ways.
 
 import { EventEmitter } from 'node:events';
+import http2 from 'node:http2';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from './logger.js';
 import type { Nic, NicServer } from './nic.js';
 import type { NicSocket } from './nic/nic-socket.js';
@@ -20,6 +22,9 @@ import type { RefusalKind, SecurityConfig } from './tls/security-config.js';
 /** A header longer than this is refused: it names a task and a port, nothing more. */
 export const MAX_TUNNEL_HEADER_BYTES = 1024;
 
+/** The request header that carries a stream's JSON header. */
+const HEADER_FIELD = 'swarmlab-tunnel';
+
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface TunnelServerOptions {
@@ -27,8 +32,8 @@ export interface TunnelServerOptions {
   port: number;
   security: SecurityConfig;
   /**
-   * Called once per authenticated tunnel with its header; the handler owns the stream from then on.
-   * The stream is paused, so nothing is lost while the handler gets ready: pipe or resume it.
+   * Called once per tunnel with its header and the authenticated peer; the handler owns the
+   * stream from then on: pipe it, or destroy it to refuse.
    */
   onTunnel: (header: Record<string, unknown>, stream: Duplex, peer: PeerIdentity) => void;
   handshakeTimeoutMs?: number;
@@ -41,17 +46,58 @@ export interface TunnelRefusal {
   reason: string;
 }
 
+type PeerResult = { ok: true; identity: PeerIdentity } | TunnelRefusal;
+
 /**
  * Every node of the swarm is a peer here, managers and workers alike, so a peer is checked as a
  * client on both sides: its chain leads to a trusted root at the node's time, it is a node
  * certificate of this cluster (every one carries clientAuth) and not deny-listed.
  */
-function authenticatePeer(security: SecurityConfig, socket: tls.TLSSocket): { ok: true; identity: PeerIdentity } | TunnelRefusal {
+function authenticatePeer(security: SecurityConfig, socket: tls.TLSSocket, remoteAddress: string): PeerResult {
   const chain = presentedChain(socket);
-  const remoteAddress = socket.remoteAddress ?? '';
   if (chain.length === 0) return { remoteAddress, kind: 'no-certificate', reason: 'the data path requires a node certificate' };
   const check = security.checkPeer(chain, 'client');
   return check.ok ? check : { remoteAddress, kind: check.kind, reason: check.reason };
+}
+
+function parseHeader(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'string') throw new Error(`no ${HEADER_FIELD} header`);
+  if (value.length > MAX_TUNNEL_HEADER_BYTES) throw new Error(`header longer than ${MAX_TUNNEL_HEADER_BYTES} bytes`);
+  let header: unknown;
+  try {
+    header = JSON.parse(value);
+  } catch {
+    throw new Error('header is not JSON');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error('header is not a JSON object');
+  return header as Record<string, unknown>;
+}
+
+/**
+ * The TLS connection as a plain stream for HTTP/2. Node 20's HTTP/2 given a TLS socket that runs
+ * over a JS stream (the NIC's) stalls or throws on bytes that arrived before it set up; given a
+ * plain Duplex it takes its generic path, which works.
+ */
+function plainStream(socket: tls.TLSSocket): Duplex {
+  const stream = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk, _encoding, done) => void socket.write(chunk, done),
+    final: (done) => {
+      socket.end();
+      done();
+    },
+    destroy: (error, done) => {
+      socket.destroy();
+      done(error);
+    },
+  });
+  socket.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('close', () => stream.destroy());
+  socket.on('error', (error) => stream.destroy(error));
+  return stream;
 }
 
 export class TunnelServer extends EventEmitter<{ refused: [TunnelRefusal] }> {
@@ -87,104 +133,138 @@ export class TunnelServer extends EventEmitter<{ refused: [TunnelRefusal] }> {
     });
     socket.on('error', (error) => this.logger.debug({ remote: raw.peerAddress, err: error.message }, 'data path connection failed'));
     socket.once('secure', () => {
-      const peer = authenticatePeer(this.options.security, socket);
-      if (!('ok' in peer)) return this.refuse(socket, { ...peer, remoteAddress: raw.peerAddress });
-      readHeader(socket).then(
-        (header) => {
-          clearTimeout(timer);
-          this.open.delete(socket);
-          this.options.onTunnel(header, socket, peer.identity);
-        },
-        (error: Error) => this.refuse(socket, { remoteAddress: raw.peerAddress, kind: 'bad-header', reason: error.message }),
-      );
+      clearTimeout(timer);
+      const peer = authenticatePeer(this.options.security, socket, raw.peerAddress);
+      if (!('ok' in peer)) {
+        this.refusal(peer);
+        socket.destroy();
+        return;
+      }
+      this.serveStreams(socket, raw.peerAddress, peer.identity);
     });
   }
 
-  private refuse(socket: tls.TLSSocket, refusal: TunnelRefusal): void {
+  /** The authenticated connection speaks HTTP/2: every CONNECT stream on it is one tunnel. */
+  private serveStreams(socket: tls.TLSSocket, remoteAddress: string, peer: PeerIdentity): void {
+    const h2 = http2.createServer();
+    h2.on('sessionError', () => socket.destroy());
+    h2.on('stream', (stream, headers) => {
+      stream.on('error', () => stream.destroy());
+      // Removed from the swarm since the connection was authenticated: nothing more for it.
+      if (this.options.security.isDenied(peer.nodeId)) {
+        this.refusal({ remoteAddress, kind: 'removed-node', reason: `Permission denied: node ${peer.nodeId} was removed from swarm` });
+        socket.destroy();
+        return;
+      }
+      let header: Record<string, unknown>;
+      try {
+        if (headers[':method'] !== 'CONNECT') throw new Error(`${String(headers[':method'])} is not CONNECT`);
+        header = parseHeader(headers[HEADER_FIELD]);
+      } catch (error) {
+        this.refusal({ remoteAddress, kind: 'bad-header', reason: (error as Error).message });
+        stream.respond({ ':status': 400 }, { endStream: true });
+        return;
+      }
+      stream.respond({ ':status': 200 });
+      this.options.onTunnel(header, stream, peer);
+    });
+    h2.emit('connection', plainStream(socket));
+  }
+
+  private refusal(refusal: TunnelRefusal): void {
     this.logger.warn(refusal, 'data path connection refused');
     this.emit('refused', refusal);
-    socket.destroy();
   }
 }
 
-/** Reads the header line; what follows it is put back for the stream's reader. */
-function readHeader(socket: tls.TLSSocket): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const fail = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onClose = () => fail(new Error('closed before its header'));
-    const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf(0x0a);
-      if (end < 0) {
-        if (buffered.length > MAX_TUNNEL_HEADER_BYTES) fail(new Error(`header longer than ${MAX_TUNNEL_HEADER_BYTES} bytes`));
-        return;
-      }
-      if (end > MAX_TUNNEL_HEADER_BYTES) return fail(new Error(`header longer than ${MAX_TUNNEL_HEADER_BYTES} bytes`));
-      cleanup();
-      socket.pause();
-      const rest = buffered.subarray(end + 1);
-      if (rest.length > 0) socket.unshift(rest);
-      let header: unknown;
-      try {
-        header = JSON.parse(buffered.subarray(0, end).toString('utf8'));
-      } catch {
-        return reject(new Error('header is not JSON'));
-      }
-      if (typeof header !== 'object' || header === null || Array.isArray(header)) return reject(new Error('header is not a JSON object'));
-      resolve(header as Record<string, unknown>);
-    };
-    const cleanup = () => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
-  });
-}
-
-export interface OpenTunnelOptions {
+export interface TunnelClientOptions {
   nic: Nic;
   security: SecurityConfig;
-  host: string;
-  port: number;
-  header: Record<string, unknown>;
   connectTimeoutMs?: number;
   handshakeTimeoutMs?: number;
 }
 
-/** Opens a tunnel to `host:port`, authenticates the peer as a node of this swarm and sends `header`. */
-export async function openTunnel(options: OpenTunnelOptions): Promise<tls.TLSSocket> {
-  const { nic, security } = options;
-  const raw = await nic.connect(options.host, options.port, { timeoutMs: options.connectTimeoutMs });
-  const socket = tls.connect({ socket: raw, secureContext: security.secureContext(), rejectUnauthorized: false, minVersion: 'TLSv1.2' });
-  socket.once('close', () => raw.destroy());
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('TLS handshake timed out')), options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timer);
+/** Opens tunnels to other nodes: one authenticated connection per node, a stream per tunnel. */
+export class TunnelClient {
+  private readonly sessions = new Map<string, Promise<http2.ClientHttp2Session>>();
+  private closed = false;
+
+  constructor(private readonly options: TunnelClientOptions) {}
+
+  /** A tunnel to `host:port` asking for `header`; fails if the peer is no node of this swarm, refuses, or cannot be reached. */
+  async open(host: string, port: number, header: Record<string, unknown>): Promise<Duplex> {
+    const value = JSON.stringify(header);
+    if (value.length > MAX_TUNNEL_HEADER_BYTES) throw new Error(`tunnel header longer than ${MAX_TUNNEL_HEADER_BYTES} bytes`);
+    const session = await this.session(host, port);
+    const stream = session.request({ ':method': 'CONNECT', ':authority': `${host}:${port}`, [HEADER_FIELD]: value });
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        stream.destroy();
         reject(error);
+      };
+      const closed = () => fail(new Error(`data path to ${host} closed the tunnel`));
+      stream.once('error', fail);
+      stream.once('close', closed);
+      stream.once('response', (headers) => {
+        if (headers[':status'] !== 200) return fail(new Error(`data path to ${host} refused the tunnel (${String(headers[':status'])})`));
+        stream.off('close', closed);
+        stream.off('error', fail);
+        resolve(stream);
       });
     });
-    const peer = authenticatePeer(security, socket);
-    if (!('ok' in peer)) throw new Error(`data path peer ${options.host} refused: ${peer.reason}`);
-  } catch (error) {
-    socket.destroy();
-    throw error;
   }
-  const header = Buffer.from(`${JSON.stringify(options.header)}\n`);
-  if (header.length > MAX_TUNNEL_HEADER_BYTES) {
-    socket.destroy();
-    throw new Error(`tunnel header longer than ${MAX_TUNNEL_HEADER_BYTES} bytes`);
+
+  /** The connection to `host:port`, opened once and shared until it closes. */
+  private session(host: string, port: number): Promise<http2.ClientHttp2Session> {
+    if (this.closed) return Promise.reject(new Error('data path closed'));
+    const key = `${host}:${port}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      const opening = this.connect(host, port);
+      session = opening;
+      this.sessions.set(key, opening);
+      const forget = () => {
+        if (this.sessions.get(key) === opening) this.sessions.delete(key);
+      };
+      opening.then((s) => s.once('close', forget), forget);
+    }
+    return session;
   }
-  socket.write(header);
-  return socket;
+
+  private async connect(host: string, port: number): Promise<http2.ClientHttp2Session> {
+    const { nic, security } = this.options;
+    const raw = await nic.connect(host, port, { timeoutMs: this.options.connectTimeoutMs });
+    const socket = tls.connect({ socket: raw, secureContext: security.secureContext(), rejectUnauthorized: false, minVersion: 'TLSv1.2' });
+    socket.once('close', () => raw.destroy());
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('TLS handshake timed out')), this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+        socket.once('secureConnect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      const peer = authenticatePeer(security, socket, host);
+      if (!('ok' in peer)) throw new Error(`data path peer ${host} refused: ${peer.reason}`);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+    socket.on('error', () => socket.destroy());
+    const session = http2.connect(`http://${host}:${port}`, { createConnection: () => plainStream(socket) as unknown as import('node:net').Socket });
+    session.on('error', () => session.destroy());
+    if (this.closed) session.destroy();
+    return session;
+  }
+
+  /** Ends every connection and the tunnels on them. */
+  close(): void {
+    this.closed = true;
+    for (const session of this.sessions.values()) session.then((s) => s.destroy(), () => undefined);
+    this.sessions.clear();
+  }
 }

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Nic } from '../src/nic.js';
 import { SecurityConfig } from '../src/tls/security-config.js';
-import { MAX_TUNNEL_HEADER_BYTES, TunnelServer, openTunnel, type TunnelRefusal } from '../src/tunnel.js';
+import { MAX_TUNNEL_HEADER_BYTES, TunnelClient, TunnelServer, type TunnelRefusal } from '../src/tunnel.js';
 import type { PeerIdentity } from '../src/tls/identity.js';
 import { createTestCluster, waitFor, type NodeCredentials, type TestCluster } from './helpers.js';
 
@@ -53,10 +53,12 @@ async function echoServer(serverSecurity: SecurityConfig) {
   return { port, tunnels, refused, nic };
 }
 
-function clientNic(): Nic {
+function client(creds: NodeCredentials, c: TestCluster = cluster, rules?: unknown): { tunnels: TunnelClient; nic: Nic } {
   const nic = new Nic({ address: CLIENT_ADDRESS });
-  closing.push(nic);
-  return nic;
+  if (rules) nic.setRules(rules);
+  const tunnels = new TunnelClient({ nic, security: security(c, creds), connectTimeoutMs: 200 });
+  closing.push(nic, { close: () => tunnels.close() });
+  return { tunnels, nic };
 }
 
 function firstReply(stream: Duplex): Promise<string> {
@@ -67,67 +69,83 @@ function firstReply(stream: Duplex): Promise<string> {
 }
 
 describe('data path tunnels', () => {
-  it('carries bytes both ways between two nodes of the swarm and tells the server who opened it', async () => {
+  it('carry bytes both ways between two nodes of the swarm and tell the server who opened them', async () => {
     const server = await echoServer(security(cluster, worker1));
-    const stream = await openTunnel({ nic: clientNic(), security: security(cluster, worker2), host: SERVER_ADDRESS, port: server.port, header: { tag: 'a' } });
+    const { tunnels } = client(worker2);
+    const stream = await tunnels.open(SERVER_ADDRESS, server.port, { tag: 'a' });
     stream.write('hello');
     expect(await firstReply(stream)).toBe('a:hello');
     expect(server.tunnels).toEqual([{ header: { tag: 'a' }, peer: expect.objectContaining({ nodeId: worker2.nodeId, role: 'worker' }) }]);
     stream.destroy();
   });
 
-  it('bytes sent right behind the header reach the handler too', async () => {
+  it('share one authenticated connection per node, a stream per tunnel', async () => {
     const server = await echoServer(security(cluster, worker1));
-    const stream = await openTunnel({ nic: clientNic(), security: security(cluster, worker2), host: SERVER_ADDRESS, port: server.port, header: { tag: 'b' } });
-    const reply = firstReply(stream);
-    stream.write('x');
-    expect(await reply).toBe('b:x');
-    stream.destroy();
+    const { tunnels, nic } = client(worker2);
+    const streams = await Promise.all(['x', 'y', 'z'].map((tag) => tunnels.open(SERVER_ADDRESS, server.port, { tag })));
+    const replies = await Promise.all(
+      streams.map((stream, i) => {
+        const reply = firstReply(stream);
+        stream.write(String(i));
+        return reply;
+      }),
+    );
+    expect(replies).toEqual(['x:0', 'y:1', 'z:2']);
+    expect(nic.stats()[SERVER_ADDRESS]!.connections).toBe(1);
+    for (const stream of streams) stream.destroy();
   });
 
-  it('refuses a peer without a certificate, of another swarm, or removed, and opens nothing for them', async () => {
+  it('refuse a peer without a certificate, of another swarm, or removed, and open nothing for them', async () => {
     const server = await echoServer(security(cluster, worker1, [worker2.nodeId]));
-    // Removed (deny-listed on the server).
-    const removed = await openTunnel({ nic: clientNic(), security: security(cluster, worker2), host: SERVER_ADDRESS, port: server.port, header: { tag: 'r' } });
-    removed.on('error', () => undefined);
-    await new Promise((resolve) => removed.once('close', resolve));
+    // Removed (deny-listed on the server): the connection is closed before any stream.
+    await expect(client(worker2).tunnels.open(SERVER_ADDRESS, server.port, { tag: 'r' })).rejects.toThrow();
     // Another swarm's certificate: each side refuses the other.
-    await expect(openTunnel({ nic: clientNic(), security: security(otherCluster, foreign), host: SERVER_ADDRESS, port: server.port, header: { tag: 'f' } })).rejects.toThrow(/refused/);
+    await expect(client(foreign, otherCluster).tunnels.open(SERVER_ADDRESS, server.port, { tag: 'f' })).rejects.toThrow(/refused/);
     // No certificate at all, with a raw TLS client that skips the checks.
-    const nic = clientNic();
+    const nic = new Nic({ address: CLIENT_ADDRESS });
+    closing.push(nic);
     const raw = await nic.connect(SERVER_ADDRESS, server.port);
     const anonymous = tls.connect({ socket: raw, rejectUnauthorized: false });
     anonymous.on('error', () => undefined);
-    anonymous.write('{"tag":"n"}\n');
     await new Promise((resolve) => anonymous.once('close', resolve));
     await waitFor(() => server.refused.length === 3, 'three refusals');
     expect(server.refused.map((r) => r.kind).sort()).toEqual(['no-certificate', 'removed-node', 'untrusted']);
     expect(server.tunnels).toEqual([]);
   });
 
-  it('refuses a header that is not a JSON object or is too long, and the server keeps serving', async () => {
+  it('refuse the streams of a node removed after its connection was made', async () => {
+    const serverSecurity = security(cluster, worker1);
+    const server = await echoServer(serverSecurity);
+    const { tunnels } = client(worker2);
+    (await tunnels.open(SERVER_ADDRESS, server.port, { tag: 'before' })).destroy();
+    serverSecurity.setDenyList([worker2.nodeId]);
+    await expect(tunnels.open(SERVER_ADDRESS, server.port, { tag: 'after' })).rejects.toThrow();
+    expect(server.tunnels.map((t) => t.header.tag)).toEqual(['before']);
+    expect(server.refused.map((r) => r.kind)).toEqual(['removed-node']);
+  });
+
+  it('refuse a stream whose header is not a JSON object, and keep serving the connection', async () => {
     const server = await echoServer(security(cluster, worker1));
-    for (const bad of ['not json\n', '[1,2]\n', `${'x'.repeat(MAX_TUNNEL_HEADER_BYTES + 10)}`]) {
-      const nic = clientNic();
-      const raw = await nic.connect(SERVER_ADDRESS, server.port);
-      const s = security(cluster, worker2);
-      const socket = tls.connect({ socket: raw, secureContext: s.secureContext(), rejectUnauthorized: false });
-      socket.on('error', () => undefined);
-      socket.write(bad);
-      await new Promise((resolve) => socket.once('close', resolve));
+    const { tunnels } = client(worker2);
+    const good = await tunnels.open(SERVER_ADDRESS, server.port, { tag: 'ok' });
+    // The same connection, streams with headers the opener would never send.
+    const session = await (tunnels as unknown as { session(h: string, p: number): Promise<import('node:http2').ClientHttp2Session> }).session(SERVER_ADDRESS, server.port);
+    for (const bad of ['not json', '[1,2]', 'x'.repeat(MAX_TUNNEL_HEADER_BYTES + 10)]) {
+      const stream = session.request({ ':method': 'CONNECT', ':authority': `${SERVER_ADDRESS}:${server.port}`, 'swarmlab-tunnel': bad });
+      const status = await new Promise((resolve) => stream.once('response', (h) => resolve(h[':status'])));
+      expect(status).toBe(400);
+      stream.destroy();
     }
     expect(server.refused.map((r) => r.kind)).toEqual(['bad-header', 'bad-header', 'bad-header']);
-    const stream = await openTunnel({ nic: clientNic(), security: security(cluster, worker2), host: SERVER_ADDRESS, port: server.port, header: { tag: 'ok' } });
-    stream.write('still');
-    expect(await firstReply(stream)).toBe('ok:still');
-    stream.destroy();
+    good.write('still');
+    expect(await firstReply(good)).toBe('ok:still');
+    good.destroy();
   });
 
   it('a NIC block between the two nodes keeps a tunnel from opening', async () => {
     const server = await echoServer(security(cluster, worker1));
-    const nic = clientNic();
-    nic.setRules({ peers: { [SERVER_ADDRESS]: { block: 'both' } } });
-    await expect(openTunnel({ nic, security: security(cluster, worker2), host: SERVER_ADDRESS, port: server.port, header: {}, connectTimeoutMs: 200 })).rejects.toThrow();
+    const { tunnels } = client(worker2, cluster, { peers: { [SERVER_ADDRESS]: { block: 'both' } } });
+    await expect(tunnels.open(SERVER_ADDRESS, server.port, {})).rejects.toThrow();
     expect(server.tunnels).toEqual([]);
   });
 });

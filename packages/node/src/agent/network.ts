@@ -3,8 +3,8 @@
 // (transport/tunnel.ts) that carries both to tasks on other nodes. All follow the tables the
 // leader's dispatcher sends through the session.
 
-import type { Socket } from 'node:net';
-import { openTunnel, TunnelServer, type Nic, type SecurityConfig } from '@swarmlab/transport';
+import type { Duplex } from 'node:stream';
+import { TunnelClient, TunnelServer, type Nic, type SecurityConfig } from '@swarmlab/transport';
 import type { Log } from '../log.js';
 import type { NetworkUpdate } from '../manager/dispatcher/dispatcher.js';
 import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
@@ -34,17 +34,18 @@ export class NodeNetwork {
   private readonly mesh: RoutingMesh;
   private readonly discovery = new ServiceDiscovery();
   private dataPath: TunnelServer | undefined;
+  private readonly tunnels: TunnelClient;
   private dataPathPort = DEFAULT_DATA_PATH_PORT;
   private closed = false;
 
   constructor(private readonly o: NodeNetworkOptions) {
+    this.tunnels = new TunnelClient({ nic: o.nic, security: o.security });
     this.mesh = new RoutingMesh({
       nodeId: o.nodeId,
       nodeAddr: o.nodeAddr,
       gate: o.gate,
       localContainer: o.localContainer,
-      openDataPath: (backend, targetPort) =>
-        openTunnel({ nic: o.nic, security: o.security, host: backend.addr, port: this.dataPathPort, header: { task: backend.taskId, port: targetPort } }),
+      openDataPath: (backend, targetPort) => this.tunnels.open(backend.addr, this.dataPathPort, { task: backend.taskId, port: targetPort }),
       log: o.log,
     });
   }
@@ -70,7 +71,7 @@ export class NodeNetwork {
   }
 
   /** A container's connection to an overlay address: a service's VIP (balanced over its tasks) or a task's address. */
-  connect(address: string, port: number, own: NetworkAddress[]): Promise<Socket> {
+  connect(address: string, port: number, own: NetworkAddress[]): Promise<Duplex> {
     const route = this.discovery.route(address, own);
     if (!route) return refused('ENETUNREACH', address);
     if (!route.task) return refused('ECONNREFUSED', `${address}:${port}`);
@@ -81,6 +82,7 @@ export class NodeNetwork {
     this.closed = true;
     const dataPath = this.dataPath;
     this.dataPath = undefined;
+    this.tunnels.close();
     await Promise.all([this.mesh.close(), dataPath?.close()]);
   }
 }

@@ -12,7 +12,7 @@ import type { Assignment } from '../manager/dispatcher/dispatcher.js';
 import type { Container, ContainerRuntime } from './exec/index.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
 
 export interface TaskStatusReport {
@@ -38,7 +38,7 @@ export interface WorkerOptions {
 
 export interface ContainerNetwork {
   resolve(name: string, own: NetworkAddress[]): string | undefined;
-  connect(address: string, port: number, own: NetworkAddress[]): Promise<Socket>;
+  connect(address: string, port: number, own: NetworkAddress[]): Promise<Duplex>;
 }
 
 interface Tracked {

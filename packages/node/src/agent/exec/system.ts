@@ -3,6 +3,7 @@
 // every sleep rejects, every server stops listening, every socket is destroyed.
 
 import { connect, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ContainerFs } from './rootfs.js';
 import type { ImageDefinition } from './images/catalog.js';
 import { ProcessKilled } from './process.js';
@@ -29,7 +30,7 @@ export interface SystemOptions {
   toReal: (emulatedMs: number) => number;
   resolveName?: (name: string) => string | undefined | Promise<string | undefined>;
   /** Connections to addresses that are not loopback ones: the swarm's overlay addresses. */
-  connect?: (address: string, port: number) => Promise<Socket>;
+  connect?: (address: string, port: number) => Promise<Duplex>;
 }
 
 /** What a connect() to an address no route leads to fails with, as the kernel's ENETUNREACH. */
@@ -56,7 +57,7 @@ export class ContainerSystem {
   /** Listening servers with the connections each accepted. */
   private readonly servers = new Map<Server, Set<Socket>>();
   /** Client sockets programs opened. */
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Duplex>();
   private readonly killedPromise: Promise<never>;
   /** listen() calls still binding, so start() can return once a server's ports are up. */
   private pendingListens = 0;
@@ -126,7 +127,7 @@ export class ContainerSystem {
    * dialled directly; the swarm's overlay addresses go through the node, which balances virtual
    * IPs over their tasks; anything else is unreachable: a container has no way out of the swarm.
    */
-  async connect(address: string, port: number): Promise<Socket> {
+  async connect(address: string, port: number): Promise<Duplex> {
     if (this.killed) throw new ProcessKilled();
     const target = this.loopback(address);
     const socket = target.startsWith('127.') ? await connectLoopback(target, port) : this.o.connect ? await this.o.connect(target, port) : unreachable(target);
@@ -191,7 +192,7 @@ export class ContainerSystem {
   }
 
   /** Client sockets: destroyed when the container dies. */
-  track(socket: Socket): void {
+  track(socket: Duplex): void {
     if (this.killed) {
       socket.destroy();
       return;

@@ -154,5 +154,5 @@ export interface ContainerRuntimeOptions {
   /** Name resolution for programs inside containers (ping, wget, redis-cli): e.g. the swarm's DNS. */
   resolveName?: (name: string, containerId: string) => string | undefined | Promise<string | undefined>;
   /** Connections from programs to the swarm's overlay addresses (VIPs, tasks): the node routes them. */
-  connect?: (address: string, port: number, containerId: string) => Promise<import('node:net').Socket>;
+  connect?: (address: string, port: number, containerId: string) => Promise<import('node:stream').Duplex>;
 }

@@ -19,7 +19,7 @@ export interface RoutingMeshOptions {
   /** The container address of a task running on this node, if it runs here. */
   localContainer: (taskId: string) => string | undefined;
   /** Opens the data path to a task on another node, asking for its target port. */
-  openDataPath: (backend: IngressBackend, targetPort: number) => Promise<net.Socket>;
+  openDataPath: (backend: IngressBackend, targetPort: number) => Promise<Duplex>;
   log: Log;
 }
 
@@ -31,16 +31,20 @@ interface PublishedPort {
   next: number;
 }
 
-/** Pipes two streams into each other; either one ending or failing ends both. */
+/**
+ * Pipes two streams into each other. A side that closes ends the other gracefully, so that what
+ * is still on its way (a response written just before a close) is delivered; a failure on either
+ * side destroys both.
+ */
 function splice(a: Duplex, b: Duplex): void {
-  const end = () => {
+  const fail = () => {
     a.destroy();
     b.destroy();
   };
-  for (const s of [a, b]) {
-    s.on('error', end);
-    s.on('close', end);
-  }
+  a.on('error', fail);
+  b.on('error', fail);
+  a.on('close', () => b.end());
+  b.on('close', () => a.end());
   a.pipe(b);
   b.pipe(a);
 }
@@ -138,7 +142,7 @@ export class RoutingMesh {
   }
 
   /** A connection to a task's port: directly when it runs here, else over the data path to its node. */
-  connectTask(backend: IngressBackend, port: number): Promise<net.Socket> {
+  connectTask(backend: IngressBackend, port: number): Promise<Duplex> {
     return backend.nodeId === this.o.nodeId() ? this.connectContainer(backend.taskId, port) : this.o.openDataPath(backend, port);
   }
 

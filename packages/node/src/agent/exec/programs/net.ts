@@ -3,7 +3,7 @@
 // over the loopback network the emulated swarm lives on).
 
 import { request, type ClientRequestArgs } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { posix } from 'node:path';
 import type { Program } from '../process.js';
 import { connectFailure, fail } from './coreutils/common.js';
@@ -86,7 +86,7 @@ export const wget: Program = async (proc) => {
 
   const result = await new Promise<{ status: number; statusText: string; body: Buffer } | { error: string }>((resolve) => {
     // The connection is the container's (proc.sys.connect): loopback, or routed by the node.
-    const createConnection = ((_: unknown, done: (error: Error | null, socket?: Socket) => void) => {
+    const createConnection = ((_: unknown, done: (error: Error | null, socket?: Duplex) => void) => {
       proc.sys.connect(address, port).then((socket) => done(null, socket), (error: Error) => done(error));
     }) as unknown as ClientRequestArgs['createConnection'];
     const req = request({ createConnection, path: `${parsed.pathname}${parsed.search}`, method: spider ? 'HEAD' : 'GET', headers: { Host: parsed.host, 'User-Agent': 'Wget', Connection: 'close' } }, (res) => {

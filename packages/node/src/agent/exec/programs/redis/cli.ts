@@ -1,7 +1,7 @@
 // redis-cli [-h host] [-p port] [command args…]: one command (or one per stdin line) over a
 // real TCP connection, replies printed as redis-cli prints them when stdout is not a terminal.
 
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readAllStdin, type Program } from '../../process.js';
 import { connectFailure } from '../coreutils/common.js';
 import { encodeCommand, splitInline } from './resp.js';
@@ -71,7 +71,7 @@ export const redisCli: Program = async (proc) => {
     return 1;
   }
   const refused = (e: NodeJS.ErrnoException) => `Could not connect to Redis at ${host}:${port}: ${connectFailure(e) ?? e.message}\n`;
-  let socket: Socket;
+  let socket: Duplex;
   try {
     socket = await proc.sys.connect(address, port);
   } catch (e) {
