@@ -127,6 +127,8 @@ export class RoutingMesh {
       return;
     }
     const backend = backends[entry.next++ % backends.length];
+    // The user may reset the connection while its backend is being reached.
+    client.on('error', () => client.destroy());
     this.track(client);
     this.connectTask(backend, entry.port.targetPort).then(
       (stream) => {
