@@ -50,6 +50,18 @@ function httpPost(host: string, path: string, body: unknown): Promise<{ status: 
   });
 }
 
+/** A request without a body; the status. */
+function httpRequest(host: string, method: string, path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: 2375, path, method, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Docker's multiplexed stream, demultiplexed. */
 function demux(buf: Buffer): { stdout: string; stderr: string } {
   const out = { stdout: '', stderr: '' };
@@ -297,6 +309,18 @@ describe('services', () => {
       expect(missing.stderr).toContain('No such container: nope');
       expect(missing.status).toBe(1);
     }
+
+    // Removing a running container takes force; killing it fails its task, and Swarm replaces it.
+    const refused = await httpRequest(w1, 'DELETE', `/containers/${mine!.Id}`);
+    expect(refused.status).toBe(409);
+    expect((await httpRequest(w1, 'POST', `/containers/${mine!.Id}/kill`)).status).toBe(204);
+    const replacement = await lab.waitFor(async () => {
+      const [t] = await running('shell');
+      return t && t.ID !== task.ID ? t : undefined;
+    }, 20_000, 'a replacement task');
+    expect(replacement.Slot).toBe(1);
+    const killed = (await api.taskList({ service: ['shell'] })).find((t) => t.ID === task.ID)!;
+    expect(killed.Status).toMatchObject({ State: 'failed', Err: 'task: non-zero exit (137)' });
     await api.serviceRemove('shell');
   }, 60_000);
 

@@ -581,7 +581,7 @@ export class Daemon {
       clock: this.o.clock,
       log: this.o.log,
       report: (updates) => this.agent?.reportStatus(updates),
-      timingScale: this.o.profile.dispatcherHeartbeatMs / 5000,
+      timingScale: this.timingScale,
       network,
     });
     this.agent = new Agent({
@@ -596,6 +596,11 @@ export class Daemon {
       logs: new LogPublisher((taskId) => this.worker?.containers().find((c) => c.config.taskId === taskId)),
     });
     this.agent.start();
+  }
+
+  /** The profile's ratio to SwarmKit's timings (1 for `docker`, smaller for `fast`): container timings scale with it. */
+  get timingScale(): number {
+    return this.o.profile.dispatcherHeartbeatMs / 5000;
   }
 
   /** This node's task containers (docker ps, docker exec). */

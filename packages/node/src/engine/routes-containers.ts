@@ -15,6 +15,14 @@ import { boolQuery, jsonBody, sendJson, streamFrame, type Request, type Router }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** docker stop's default grace period. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+function noContent(res: ServerResponse, status: 204 | 304): void {
+  res.writeHead(status);
+  res.end();
+}
+
 /** go-units HumanDuration, as `docker ps` shows how long a container has been up or exited. */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
@@ -230,6 +238,30 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
   });
   r.on('GET', '/containers/{id}/json', (req) => inspect(daemon, findContainer(daemon, req.params.id!)));
   r.on('GET', '/containers/{id}/logs', (req, res) => containerLogs(findContainer(daemon, req.params.id!), req, res));
+  // A task's container stopped, killed or removed under Swarm's feet: its task fails or completes
+  // and the orchestrator replaces it, as on a real node.
+  r.on('POST', '/containers/{id}/kill', async (req, res) => {
+    const c = findContainer(daemon, req.params.id!);
+    if (c.status().state !== 'running') throw new ApiError(409, `cannot kill container: ${req.params.id}: container ${c.id} is not running`);
+    await c.kill();
+    noContent(res, 204);
+  });
+  r.on('POST', '/containers/{id}/stop', async (req, res) => {
+    const c = findContainer(daemon, req.params.id!);
+    if (c.status().state !== 'running') return noContent(res, 304);
+    const seconds = req.query.get('t');
+    const ms = seconds !== null && /^-?\d+$/.test(seconds) ? Number(seconds) * 1000 : DEFAULT_STOP_TIMEOUT_MS;
+    await c.stop(Math.max(0, ms) * daemon.timingScale);
+    noContent(res, 204);
+  });
+  r.on('DELETE', '/containers/{id}', async (req, res) => {
+    const c = findContainer(daemon, req.params.id!);
+    if (c.status().state === 'running' && !boolQuery(req.query, 'force')) {
+      throw new ApiError(409, `cannot remove container "/${c.config.taskName}": container is running: stop the container before removing or force remove`);
+    }
+    await c.remove();
+    noContent(res, 204);
+  });
   r.on('POST', '/containers/{id}/exec', async (req, res) => {
     const container = findContainer(daemon, req.params.id!);
     const body = await jsonBody<ExecOptions>(req, GO_EXEC_OPTIONS);
