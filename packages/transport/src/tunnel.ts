@@ -9,7 +9,7 @@
 // opener wants to reach; from then on the stream carries the forwarded bytes both ways.
 
 import { EventEmitter } from 'node:events';
-import http2 from 'node:http2';
+import type { ClientHttp2Session } from 'node:http2';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { silentLogger, type Logger } from './logger.js';
@@ -26,6 +26,14 @@ export const MAX_TUNNEL_HEADER_BYTES = 1024;
 const HEADER_FIELD = 'swarmlab-tunnel';
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+let http2Module: Promise<typeof import('node:http2')> | undefined;
+/**
+ * HTTP/2 is loaded on first use: it costs every process memory, and most nodes never carry a
+ * tunnel. process.getBuiltinModule (Node 20.16+), because a node runs from a bundle compiled as a
+ * vm.Script, where import() has no loader to call.
+ */
+const loadHttp2 = () => (http2Module ??= process.getBuiltinModule ? Promise.resolve(process.getBuiltinModule('node:http2')) : import('node:http2'));
 
 export interface TunnelServerOptions {
   nic: Nic;
@@ -146,6 +154,16 @@ export class TunnelServer extends EventEmitter<{ refused: [TunnelRefusal] }> {
 
   /** The authenticated connection speaks HTTP/2: every CONNECT stream on it is one tunnel. */
   private serveStreams(socket: tls.TLSSocket, remoteAddress: string, peer: PeerIdentity): void {
+    // What the peer sends meanwhile waits in the socket.
+    loadHttp2().then(
+      (http2) => {
+        if (!socket.destroyed) this.serveStreamsWith(http2, socket, remoteAddress, peer);
+      },
+      () => socket.destroy(),
+    );
+  }
+
+  private serveStreamsWith(http2: typeof import('node:http2'), socket: tls.TLSSocket, remoteAddress: string, peer: PeerIdentity): void {
     const h2 = http2.createServer();
     h2.on('sessionError', () => socket.destroy());
     h2.on('stream', (stream, headers) => {
@@ -186,7 +204,7 @@ export interface TunnelClientOptions {
 
 /** Opens tunnels to other nodes: one authenticated connection per node, a stream per tunnel. */
 export class TunnelClient {
-  private readonly sessions = new Map<string, Promise<http2.ClientHttp2Session>>();
+  private readonly sessions = new Map<string, Promise<ClientHttp2Session>>();
   private closed = false;
 
   constructor(private readonly options: TunnelClientOptions) {}
@@ -215,7 +233,7 @@ export class TunnelClient {
   }
 
   /** The connection to `host:port`, opened once and shared until it closes. */
-  private session(host: string, port: number): Promise<http2.ClientHttp2Session> {
+  private session(host: string, port: number): Promise<ClientHttp2Session> {
     if (this.closed) return Promise.reject(new Error('data path closed'));
     const key = `${host}:${port}`;
     let session = this.sessions.get(key);
@@ -231,8 +249,9 @@ export class TunnelClient {
     return session;
   }
 
-  private async connect(host: string, port: number): Promise<http2.ClientHttp2Session> {
+  private async connect(host: string, port: number): Promise<ClientHttp2Session> {
     const { nic, security } = this.options;
+    const http2 = await loadHttp2();
     const raw = await nic.connect(host, port, { timeoutMs: this.options.connectTimeoutMs });
     const socket = tls.connect({ socket: raw, secureContext: security.secureContext(), rejectUnauthorized: false, minVersion: 'TLSv1.2' });
     socket.once('close', () => raw.destroy());
