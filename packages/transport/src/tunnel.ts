@@ -202,9 +202,15 @@ export interface TunnelClientOptions {
   handshakeTimeoutMs?: number;
 }
 
+/** A connection to another node and who that node proved to be. */
+interface PeerSession {
+  session: ClientHttp2Session;
+  peer: PeerIdentity;
+}
+
 /** Opens tunnels to other nodes: one authenticated connection per node, a stream per tunnel. */
 export class TunnelClient {
-  private readonly sessions = new Map<string, Promise<ClientHttp2Session>>();
+  private readonly sessions = new Map<string, Promise<PeerSession>>();
   private closed = false;
 
   constructor(private readonly options: TunnelClientOptions) {}
@@ -213,7 +219,12 @@ export class TunnelClient {
   async open(host: string, port: number, header: Record<string, unknown>): Promise<Duplex> {
     const value = JSON.stringify(header);
     if (value.length > MAX_TUNNEL_HEADER_BYTES) throw new Error(`tunnel header longer than ${MAX_TUNNEL_HEADER_BYTES} bytes`);
-    const session = await this.session(host, port);
+    const { session, peer } = await this.session(host, port);
+    // Removed from the swarm since the connection was authenticated: no more tunnels to it.
+    if (this.options.security.isDenied(peer.nodeId)) {
+      session.destroy();
+      throw new Error(`data path peer ${host} refused: node ${peer.nodeId} was removed from swarm`);
+    }
     const stream = session.request({ ':method': 'CONNECT', ':authority': `${host}:${port}`, [HEADER_FIELD]: value });
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => {
@@ -233,7 +244,7 @@ export class TunnelClient {
   }
 
   /** The connection to `host:port`, opened once and shared until it closes. */
-  private session(host: string, port: number): Promise<ClientHttp2Session> {
+  private session(host: string, port: number): Promise<PeerSession> {
     if (this.closed) return Promise.reject(new Error('data path closed'));
     const key = `${host}:${port}`;
     let session = this.sessions.get(key);
@@ -244,15 +255,16 @@ export class TunnelClient {
       const forget = () => {
         if (this.sessions.get(key) === opening) this.sessions.delete(key);
       };
-      opening.then((s) => s.once('close', forget), forget);
+      opening.then((s) => s.session.once('close', forget), forget);
     }
     return session;
   }
 
-  private async connect(host: string, port: number): Promise<ClientHttp2Session> {
+  private async connect(host: string, port: number): Promise<PeerSession> {
     const { nic, security } = this.options;
     const http2 = await loadHttp2();
     const raw = await nic.connect(host, port, { timeoutMs: this.options.connectTimeoutMs });
+    let peer: PeerIdentity;
     const socket = tls.connect({ socket: raw, secureContext: security.secureContext(), rejectUnauthorized: false, minVersion: 'TLSv1.2' });
     socket.once('close', () => raw.destroy());
     try {
@@ -267,8 +279,9 @@ export class TunnelClient {
           reject(error);
         });
       });
-      const peer = authenticatePeer(security, socket, host);
-      if (!('ok' in peer)) throw new Error(`data path peer ${host} refused: ${peer.reason}`);
+      const result = authenticatePeer(security, socket, host);
+      if (!('ok' in result)) throw new Error(`data path peer ${host} refused: ${result.reason}`);
+      peer = result.identity;
     } catch (error) {
       socket.destroy();
       throw error;
@@ -277,13 +290,13 @@ export class TunnelClient {
     const session = http2.connect(`http://${host}:${port}`, { createConnection: () => plainStream(socket) as unknown as import('node:net').Socket });
     session.on('error', () => session.destroy());
     if (this.closed) session.destroy();
-    return session;
+    return { session, peer };
   }
 
   /** Ends every connection and the tunnels on them. */
   close(): void {
     this.closed = true;
-    for (const session of this.sessions.values()) session.then((s) => s.destroy(), () => undefined);
+    for (const session of this.sessions.values()) session.then((s) => s.session.destroy(), () => undefined);
     this.sessions.clear();
   }
 }

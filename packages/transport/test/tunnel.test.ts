@@ -124,12 +124,24 @@ describe('data path tunnels', () => {
     expect(server.refused.map((r) => r.kind)).toEqual(['removed-node']);
   });
 
+  it('open no more tunnels to a node removed after the connection to it was made', async () => {
+    const server = await echoServer(security(cluster, worker1));
+    const nic = new Nic({ address: CLIENT_ADDRESS });
+    const clientSecurity = security(cluster, worker2);
+    const tunnels = new TunnelClient({ nic, security: clientSecurity });
+    closing.push(nic, { close: () => tunnels.close() });
+    (await tunnels.open(SERVER_ADDRESS, server.port, { tag: 'before' })).destroy();
+    clientSecurity.setDenyList([worker1.nodeId]);
+    await expect(tunnels.open(SERVER_ADDRESS, server.port, { tag: 'after' })).rejects.toThrow(/was removed from swarm/);
+    expect(server.tunnels.map((t) => t.header.tag)).toEqual(['before']);
+  });
+
   it('refuse a stream whose header is not a JSON object, and keep serving the connection', async () => {
     const server = await echoServer(security(cluster, worker1));
     const { tunnels } = client(worker2);
     const good = await tunnels.open(SERVER_ADDRESS, server.port, { tag: 'ok' });
     // The same connection, streams with headers the opener would never send.
-    const session = await (tunnels as unknown as { session(h: string, p: number): Promise<import('node:http2').ClientHttp2Session> }).session(SERVER_ADDRESS, server.port);
+    const { session } = await (tunnels as unknown as { session(h: string, p: number): Promise<{ session: import('node:http2').ClientHttp2Session }> }).session(SERVER_ADDRESS, server.port);
     for (const bad of ['not json', '[1,2]', 'x'.repeat(MAX_TUNNEL_HEADER_BYTES + 10)]) {
       const stream = session.request({ ':method': 'CONNECT', ':authority': `${SERVER_ADDRESS}:${server.port}`, 'swarmlab-tunnel': bad });
       const status = await new Promise((resolve) => stream.once('response', (h) => resolve(h[':status'])));
