@@ -36,6 +36,12 @@ export interface WorkerOptions {
   network?: ContainerNetwork;
 }
 
+export interface ContainerDetails {
+  attachments: { networkId: string; name: string; cidr: string }[];
+  ports: { IP: string; PrivatePort: number; PublicPort: number; Type: string }[];
+  health: { Status: string; FailingStreak: number; Log: unknown[] } | undefined;
+}
+
 export interface ContainerNetwork {
   resolve(name: string, own: NetworkAddress[]): string | undefined;
   connect(address: string, port: number, own: NetworkAddress[]): Promise<Duplex>;
@@ -81,17 +87,28 @@ export class Worker {
     this.freeAddresses = containerAddresses(o.nodeAddr);
   }
 
-  /** A container's attachments to the swarm's networks (its task's), with their addresses as CIDRs. */
-  containerAttachments(containerId: string): { networkId: string; name: string; cidr: string }[] {
-    for (const t of this.tasks.values()) {
-      if (t.container?.id !== containerId) continue;
-      return (t.task.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, name: a.Network.Spec?.Name ?? a.Network.ID, cidr })));
-    }
-    return [];
+  private byContainer(containerId: string): Tracked | undefined {
+    for (const t of this.tasks.values()) if (t.container?.id === containerId) return t;
+    return undefined;
+  }
+
+  /**
+   * What the engine shows of a task's container besides the container itself (docker ps and
+   * inspect): its network attachments (addresses as CIDRs), its mode=host ports as docker-proxy
+   * binds them (0.0.0.0 and ::), and its health when it has a check.
+   */
+  containerDetails(containerId: string): ContainerDetails {
+    const t = this.byContainer(containerId);
+    const bound = t?.hostPorts ? ((t.portStatus ?? []).filter((_, i) => i % 2 === 0) as { TargetPort: number; PublishedPort: number; Protocol: string }[]) : [];
+    return {
+      attachments: (t?.task.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, name: a.Network.Spec?.Name ?? a.Network.ID, cidr }))),
+      ports: bound.flatMap((p) => ['0.0.0.0', '::'].map((IP) => ({ IP, PrivatePort: p.TargetPort, PublicPort: p.PublishedPort, Type: p.Protocol }))),
+      health: t?.health ? { Status: t.health.status, FailingStreak: t.health.failingStreak, Log: [...t.health.log] } : undefined,
+    };
   }
 
   private overlayAddresses(containerId: string): NetworkAddress[] {
-    return this.containerAttachments(containerId).map((a) => ({ networkId: a.networkId, ip: a.cidr.split('/')[0]! }));
+    return this.containerDetails(containerId).attachments.map((a) => ({ networkId: a.networkId, ip: a.cidr.split('/')[0]! }));
   }
 
   /** The address of a task's container while the task runs here (the routing mesh's backend). */
@@ -276,25 +293,6 @@ export class Worker {
     });
     monitor.start();
     return true;
-  }
-
-  /** A container's mode=host published ports as docker ps lists them (docker-proxy binds 0.0.0.0 and ::). */
-  containerPorts(containerId: string): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
-    for (const t of this.tasks.values()) {
-      if (t.container?.id !== containerId || !t.hostPorts) continue;
-      const bound = (t.portStatus ?? []).filter((_, i) => i % 2 === 0) as { TargetPort: number; PublishedPort: number; Protocol: string }[];
-      return bound.flatMap((p) => ['0.0.0.0', '::'].map((IP) => ({ IP, PrivatePort: p.TargetPort, PublicPort: p.PublishedPort, Type: p.Protocol })));
-    }
-    return [];
-  }
-
-  /** A container's health as docker inspect shows it (State.Health), if it has a check. */
-  containerHealth(containerId: string): { Status: string; FailingStreak: number; Log: unknown[] } | undefined {
-    for (const t of this.tasks.values()) {
-      if (t.container?.id !== containerId || !t.health) continue;
-      return { Status: t.health.status, FailingStreak: t.health.failingStreak, Log: [...t.health.log] };
-    }
-    return undefined;
   }
 
   private watchExit(t: Tracked): void {

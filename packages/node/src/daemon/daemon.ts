@@ -25,7 +25,7 @@ import { INVALID_KEY_STRING, INVALID_UNLOCK_KEY, LEAVE_LOCKED, leaveAsManager, S
 import { ApiError, DAEMON, daemon } from '../errors.js';
 import type { TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
-import { Worker } from '../agent/worker.js';
+import { Worker, type ContainerDetails } from '../agent/worker.js';
 import type { Container } from '../agent/exec/index.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { NodeNetwork } from '../agent/network.js';
@@ -608,19 +608,9 @@ export class Daemon {
     return this.worker?.containers() ?? [];
   }
 
-  /** A task container's mode=host published ports (docker ps's Ports). */
-  containerPorts(containerId: string): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
-    return this.worker?.containerPorts(containerId) ?? [];
-  }
-
-  /** A task container's health (docker inspect's State.Health), when its spec has a check. */
-  containerHealth(containerId: string): { Status: string; FailingStreak: number; Log: unknown[] } | undefined {
-    return this.worker?.containerHealth(containerId);
-  }
-
-  /** A task container's networks and addresses (docker inspect's NetworkSettings). */
-  containerAttachments(containerId: string): { networkId: string; name: string; cidr: string }[] {
-    return this.worker?.containerAttachments(containerId) ?? [];
+  /** What the engine shows of a task container besides itself: attachments, host ports, health. */
+  containerDetails(containerId: string): ContainerDetails {
+    return this.worker?.containerDetails(containerId) ?? { attachments: [], ports: [], health: undefined };
   }
 
   private onSessionUpdate(u: SessionUpdate): void {

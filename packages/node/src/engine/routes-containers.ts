@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Container } from '../agent/exec/index.js';
+import type { ContainerDetails } from '../agent/worker.js';
+import { endpointResource } from '../manager/controlapi/network-view.js';
 import { ApiError } from '../errors.js';
 import { GO_EXEC_OPTIONS, GO_EXEC_START_OPTIONS } from '@swarmlab/api';
 import { outputWriter, type ExecOptions, type ExecSessions } from './exec-sessions.js';
@@ -44,9 +46,8 @@ export function humanDuration(ms: number): string {
 /** What docker ps adds to Up …: the container's health, when it has a check. */
 const HEALTH_SUFFIX: Record<string, string> = { starting: ' (health: starting)', healthy: ' (healthy)', unhealthy: ' (unhealthy)' };
 
-function statusText(daemon: Daemon, c: Container, now: number): string {
+function statusText(c: Container, health: ContainerDetails['health'], now: number): string {
   const st = c.status();
-  const health = daemon.containerHealth(c.id);
   if (st.state === 'running') return `Up ${humanDuration(now - Date.parse(st.startedAt ?? new Date(now).toISOString()))}${health ? HEALTH_SUFFIX[health.Status] : ''}`;
   if (st.state === 'exited') return `Exited (${st.exitCode ?? 0}) ${humanDuration(now - Date.parse(st.finishedAt ?? new Date(now).toISOString()))} ago`;
   return 'Created';
@@ -67,25 +68,28 @@ function findContainer(daemon: Daemon, ref: string): Container {
   throw new ApiError(404, `No such container: ${ref}`);
 }
 
-/** NetworkSettings.Networks: the task's overlay attachments, by network name. */
-function networks(daemon: Daemon, c: Container) {
+/**
+ * NetworkSettings.Networks: the task's overlay attachments, by network name, with the endpoint ID
+ * and MAC `docker network inspect` shows for the same container (network-view.ts).
+ */
+function networks(c: Container, details: ContainerDetails) {
   const out: Record<string, unknown> = {};
-  for (const a of daemon.containerAttachments(c.id)) {
+  for (const a of details.attachments) {
+    const endpoint = endpointResource(a.networkId, { key: c.id, name: c.config.taskName, address: a.cidr, seed: c.config.taskName });
     const [ip, prefix] = a.cidr.split('/');
     out[a.name] = {
       IPAMConfig: { IPv4Address: ip },
       Links: null,
       Aliases: [c.id.slice(0, 12)],
       NetworkID: a.networkId,
-      EndpointID: createHash('sha256').update(`${c.id}/${a.networkId}`).digest('hex'),
+      EndpointID: endpoint.EndpointID,
       Gateway: '',
       IPAddress: ip,
       IPPrefixLen: Number(prefix ?? 32),
       IPv6Gateway: '',
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      // Docker derives the MAC from the IPv4 address: 02:42 and its four bytes.
-      MacAddress: ['02', '42', ...ip!.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':'),
+      MacAddress: endpoint.MacAddress,
       DriverOpts: null,
     };
   }
@@ -93,6 +97,7 @@ function networks(daemon: Daemon, c: Container) {
 }
 
 function summary(daemon: Daemon, c: Container, now: number) {
+  const details = daemon.containerDetails(c.id);
   return {
     Id: c.id,
     Names: [`/${c.config.taskName}`],
@@ -100,12 +105,12 @@ function summary(daemon: Daemon, c: Container, now: number) {
     ImageID: imageId(c.config.image),
     Command: [c.path, ...c.processArgs].join(' '),
     Created: createdSeconds(c),
-    Ports: daemon.containerPorts(c.id),
+    Ports: details.ports,
     Labels: c.labels,
     State: c.status().state,
-    Status: statusText(daemon, c, now),
+    Status: statusText(c, details.health, now),
     HostConfig: { NetworkMode: 'default' },
-    NetworkSettings: { Networks: networks(daemon, c) },
+    NetworkSettings: { Networks: networks(c, details) },
     Mounts: [],
   };
 }
@@ -146,6 +151,7 @@ function parseFilters(text: string | null): Record<string, string[]> {
 
 function inspect(daemon: Daemon, c: Container) {
   const st = c.status();
+  const details = daemon.containerDetails(c.id);
   return {
     Id: c.id,
     Created: st.startedAt ?? new Date().toISOString(),
@@ -163,7 +169,7 @@ function inspect(daemon: Daemon, c: Container) {
       Error: st.error ?? '',
       StartedAt: st.startedAt ?? ZERO_TIME,
       FinishedAt: st.finishedAt ?? ZERO_TIME,
-      ...(daemon.containerHealth(c.id) ? { Health: daemon.containerHealth(c.id) } : {}),
+      ...(details.health ? { Health: details.health } : {}),
     },
     Image: imageId(c.config.image),
     Name: `/${c.config.taskName}`,
@@ -192,7 +198,7 @@ function inspect(daemon: Daemon, c: Container) {
       OnBuild: null,
       Labels: c.labels,
     },
-    NetworkSettings: { Networks: networks(daemon, c) },
+    NetworkSettings: { Networks: networks(c, details) },
   };
 }
 

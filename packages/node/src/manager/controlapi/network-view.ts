@@ -161,7 +161,7 @@ function macFor(cidr: string): string {
   return ['02', '42', ...bytes].join(':');
 }
 
-function endpointResource(networkId: string, e: LocalEndpoint): EndpointResource {
+export function endpointResource(networkId: string, e: LocalEndpoint): EndpointResource {
   const a = addrOfCidr(e.address);
   return {
     Name: e.name,
