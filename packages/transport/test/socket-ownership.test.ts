@@ -23,11 +23,11 @@ const ALLOWED: Record<string, string> = {
   // are the workload, not links between nodes.
   'packages/node/src/agent/exec/programs/http.ts': 'emulated container programs (HTTP servers and wget) on the container address',
   'packages/node/src/agent/exec/programs/net.ts': 'emulated container programs: listening helpers on the container address',
-  'packages/node/src/agent/exec/system.ts':
-    "containers' outgoing connections to loopback addresses (their own, other containers'); overlay addresses go through the node's routing mesh and the data path",
+  'packages/node/src/agent/local-connect.ts':
+    "connections to containers' loopback addresses on this node (from containers' programs and the routing mesh); overlay addresses go through the data path",
   'packages/node/src/agent/exec/programs/redis/server.ts': 'emulated redis server on the container address',
   'packages/node/src/agent/ingress/routing-mesh.ts':
-    "the routing mesh's published ports on the node's own address and its connections to containers on this node; what goes to another node's task takes the data path (transport/tunnel.ts)",
+    "the routing mesh's listeners on published ports, on the node's own address: the user's traffic; what goes to another node's task takes the data path (transport/tunnel.ts)",
   'packages/node/src/agent/host-ports.ts': "docker-proxy for mode=host published ports: the node's own address to its container's; the user's traffic, not a link between nodes",
 };
 

@@ -2,7 +2,8 @@
 // filesystem, its network identity, and the bookkeeping that lets a kill end everything at once —
 // every sleep rejects, every server stops listening, every socket is destroyed.
 
-import { connect, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { connectLocal } from '../local-connect.js';
 import type { Duplex } from 'node:stream';
 import type { ContainerFs } from './rootfs.js';
 import type { ImageDefinition } from './images/catalog.js';
@@ -38,16 +39,6 @@ function unreachable(address: string): never {
   throw Object.assign(new Error(`connect ENETUNREACH ${address}`), { code: 'ENETUNREACH' });
 }
 
-function connectLoopback(address: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: address, port });
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
-}
 
 export class ContainerSystem {
   readonly identity: ContainerIdentity;
@@ -130,7 +121,7 @@ export class ContainerSystem {
   async connect(address: string, port: number): Promise<Duplex> {
     if (this.killed) throw new ProcessKilled();
     const target = this.loopback(address);
-    const socket = target.startsWith('127.') ? await connectLoopback(target, port) : this.o.connect ? await this.o.connect(target, port) : unreachable(target);
+    const socket = target.startsWith('127.') ? await connectLocal(target, port) : this.o.connect ? await this.o.connect(target, port) : unreachable(target);
     this.track(socket);
     return socket;
   }

@@ -8,6 +8,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Log } from '../../log.js';
+import { connectLocal } from '../local-connect.js';
 import type { IngressBackend, IngressPort, IngressService } from '../../manager/dispatcher/ingress-table.js';
 
 export interface RoutingMeshOptions {
@@ -47,17 +48,6 @@ function splice(a: Duplex, b: Duplex): void {
   b.on('close', () => a.end());
   a.pipe(b);
   b.pipe(a);
-}
-
-function connectLocal(address: string, port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address, port });
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
 }
 
 function isPort(value: unknown): value is number {
