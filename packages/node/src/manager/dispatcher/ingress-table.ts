@@ -40,29 +40,33 @@ export function ingressPorts(service: IngressInputs['services'][number]): Ingres
     .map((p) => ({ publishedPort: p.PublishedPort!, targetPort: p.TargetPort }));
 }
 
-/** A task serves traffic while it runs and is meant to (IPVS drops a backend when its container stops). */
-function serves(task: IngressInputs['tasks'][number]): boolean {
-  return task.Status.State === 'running' && task.DesiredState === 'running' && task.NodeID !== undefined;
+/**
+ * The tasks that serve traffic, by service, each with its node's address, ordered by task ID so
+ * that every node sees the same order: a task serves while it runs and is meant to (IPVS drops a
+ * backend when its container stops), on a node whose address is known. The service records
+ * (service-records.ts) take their tasks from here too.
+ */
+export function servingTasks<T extends IngressInputs['tasks'][number]>(tasks: readonly T[], nodes: IngressInputs['nodes']): Map<string, { task: T; nodeId: string; addr: string }[]> {
+  const addrOf = new Map(nodes.map((n) => [n.ID, n.Status.Addr]));
+  const byService = new Map<string, { task: T; nodeId: string; addr: string }[]>();
+  for (const task of [...tasks].sort((a, b) => (a.ID < b.ID ? -1 : 1))) {
+    const addr = addrOf.get(task.NodeID ?? '');
+    if (task.Status.State !== 'running' || task.DesiredState !== 'running' || !addr) continue;
+    byService.set(task.ServiceID, [...(byService.get(task.ServiceID) ?? []), { task, nodeId: task.NodeID!, addr }]);
+  }
+  return byService;
 }
 
 export function ingressTable(inputs: IngressInputs): IngressService[] {
-  const addrOf = new Map(inputs.nodes.map((n) => [n.ID, n.Status.Addr]));
   const published = inputs.services.map((s) => ({ service: s, ports: ingressPorts(s) })).filter((s) => s.ports.length > 0);
   if (published.length === 0) return [];
-  const tasksOf = new Map<string, IngressBackend[]>();
-  for (const t of inputs.tasks) {
-    const addr = addrOf.get(t.NodeID ?? '');
-    if (!serves(t) || !addr) continue;
-    const list = tasksOf.get(t.ServiceID) ?? [];
-    list.push({ taskId: t.ID, nodeId: t.NodeID!, addr });
-    tasksOf.set(t.ServiceID, list);
-  }
+  const serving = servingTasks(inputs.tasks, inputs.nodes);
   return published
     .map(({ service, ports }) => ({
       serviceId: service.ID,
       serviceName: service.Spec.Name,
       ports,
-      backends: (tasksOf.get(service.ID) ?? []).sort((a, b) => (a.taskId < b.taskId ? -1 : 1)),
+      backends: (serving.get(service.ID) ?? []).map(({ task, nodeId, addr }) => ({ taskId: task.ID, nodeId, addr })),
     }))
     .sort((a, b) => (a.serviceId < b.serviceId ? -1 : 1));
 }

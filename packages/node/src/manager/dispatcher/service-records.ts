@@ -3,6 +3,8 @@
 // its running tasks with their addresses on each network. A node answers its containers' name
 // lookups from them and routes their connections to those addresses (agent/dns/).
 
+import { servingTasks } from './ingress-table.js';
+
 export interface NetworkAddress {
   networkId: string;
   /** Without the prefix length: 10.0.1.2. */
@@ -54,32 +56,23 @@ const withoutPrefix = (cidr: string) => cidr.split('/')[0]!;
 
 /** Records on every network but ingress, which has no service discovery in Docker either. */
 export function serviceRecords(inputs: RecordInputs): ServiceRecord[] {
-  const addrOf = new Map(inputs.nodes.map((n) => [n.ID, n.Status.Addr]));
   const ingress = new Set(inputs.networks.filter((n) => n.Spec.Ingress).map((n) => n.ID));
   const discoverable = (networkId: string) => !ingress.has(networkId);
-  const tasksOf = new Map<string, RecordInputs['tasks']>();
-  for (const t of inputs.tasks) {
-    if (t.Status.State !== 'running' || t.DesiredState !== 'running' || !t.NodeID || !t.NetworksAttachments?.length) continue;
-    const list = tasksOf.get(t.ServiceID) ?? [];
-    list.push(t);
-    tasksOf.set(t.ServiceID, list);
-  }
+  const serving = servingTasks(inputs.tasks, inputs.nodes);
   const records: ServiceRecord[] = [];
   for (const s of inputs.services) {
     const vips = (s.Endpoint?.VirtualIPs ?? []).filter((v) => v.Addr && discoverable(v.NetworkID)).map((v) => ({ networkId: v.NetworkID, ip: withoutPrefix(v.Addr!) }));
-    const tasks = (tasksOf.get(s.ID) ?? [])
-      .filter((t) => addrOf.has(t.NodeID!))
-      .map((t) => ({
+    const tasks = (serving.get(s.ID) ?? [])
+      .map(({ task: t, nodeId, addr }) => ({
         taskId: t.ID,
-        name: `${s.Spec.Name}.${t.Slot ?? t.NodeID}.${t.ID}`,
-        nodeId: t.NodeID!,
-        addr: addrOf.get(t.NodeID!)!,
+        name: `${s.Spec.Name}.${t.Slot ?? nodeId}.${t.ID}`,
+        nodeId,
+        addr,
         ips: (t.NetworksAttachments ?? [])
           .filter((a) => discoverable(a.Network.ID))
           .flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, ip: withoutPrefix(cidr) }))),
       }))
-      .filter((t) => t.ips.length > 0)
-      .sort((a, b) => (a.taskId < b.taskId ? -1 : 1));
+      .filter((t) => t.ips.length > 0);
     if (vips.length === 0 && tasks.length === 0) continue;
     const refs = s.Spec.TaskTemplate?.Networks?.length ? s.Spec.TaskTemplate.Networks : (s.Spec.Networks ?? []);
     records.push({
