@@ -23,9 +23,6 @@ export interface NodeNetworkOptions {
   log: Log;
 }
 
-/** Docker's default VXLAN port, until the leader names the swarm's. */
-const DEFAULT_DATA_PATH_PORT = 4789;
-
 function refused(code: 'ENETUNREACH' | 'ECONNREFUSED', message: string): Promise<never> {
   return Promise.reject(Object.assign(new Error(`connect ${code} ${message}`), { code }));
 }
@@ -35,7 +32,8 @@ export class NodeNetwork {
   private readonly discovery = new ServiceDiscovery();
   private dataPath: TunnelServer | undefined;
   private readonly tunnels: TunnelClient;
-  private dataPathPort = DEFAULT_DATA_PATH_PORT;
+  /** The swarm's data path port, as the leader's first table names it (the mesh routes nothing before). */
+  private dataPathPort: number | undefined;
   private closed = false;
 
   constructor(private readonly o: NodeNetworkOptions) {
@@ -45,7 +43,10 @@ export class NodeNetwork {
       nodeAddr: o.nodeAddr,
       gate: o.gate,
       localContainer: o.localContainer,
-      openDataPath: (backend, targetPort) => this.tunnels.open(backend.addr, this.dataPathPort, { task: backend.taskId, port: targetPort }),
+      openDataPath: (backend, targetPort) =>
+        this.dataPathPort === undefined
+          ? Promise.reject(new Error('the data path port is not known yet'))
+          : this.tunnels.open(backend.addr, this.dataPathPort, { task: backend.taskId, port: targetPort }),
       log: o.log,
     });
   }
