@@ -9,6 +9,7 @@ import type { ManagerContext } from '../src/manager/context.js';
 import { deferNewTasks, MAX_NEW_TASKS_PER_ROUND, Orchestration } from '../src/manager/orchestration.js';
 import { emptyChanges } from '../src/manager/orchestrator/index.js';
 import { PROFILES } from '../src/profile.js';
+import { Reservations } from '../src/manager/allocator/reservations.js';
 import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
 import { node, service, task, T0 } from './scheduler-fixtures.js';
 
@@ -22,13 +23,13 @@ function cluster(nodeCount: number) {
   };
   apply([{ action: 'create', table: 'cluster', object: { ID: 'c', Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Orchestration: { TaskHistoryRetentionLimit: 5 } } } }]);
   for (let i = 1; i <= nodeCount; i++) apply([{ action: 'create', table: 'node', object: node(`n${i}`) as unknown as StoredObject }]);
-  const ctx = { store, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined } as unknown as ManagerContext;
+  const ctx = { store, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined, reservations: new Reservations() } as unknown as ManagerContext;
   const orchestration = new Orchestration(ctx);
   /** Runs rounds until one decides nothing; returns the number of changes of each round. */
   const settle = (): number[] => {
     const sizes: number[] = [];
     for (;;) {
-      const changes = orchestration.decide();
+      const { changes } = orchestration.decide();
       if (changes.length === 0) return sizes;
       sizes.push(changes.length);
       apply(changes);
@@ -91,7 +92,7 @@ describe('the orchestration loop', () => {
         return done;
       },
     };
-    const ctx = { store, raft, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined } as unknown as ManagerContext;
+    const ctx = { store, raft, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined, reservations: new Reservations() } as unknown as ManagerContext;
     const orchestration = new Orchestration(ctx);
     orchestration.start();
     try {

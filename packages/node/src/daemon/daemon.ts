@@ -377,7 +377,7 @@ export class Daemon {
         err: priority.error,
       });
     }
-    const { RaftDiskStorage, MemoryStore, RaftNode, Manager, raftTickMs } = await loadManagerSide();
+    const { RaftDiskStorage, MemoryStore, RaftNode, Manager, Reservations, raftTickMs } = await loadManagerSide();
     const storage = await RaftDiskStorage.open(this.dir.root, dek);
     const store = new MemoryStore();
     const clock = this.o.clock;
@@ -412,7 +412,7 @@ export class Daemon {
       },
       log: this.o.log,
     });
-    const ctx: ManagerContext = { store, raft, clock, profile: this.o.profile, nodeId: this.nodeId, log: this.o.log };
+    const ctx: ManagerContext = { store, raft, clock, profile: this.o.profile, nodeId: this.nodeId, log: this.o.log, reservations: new Reservations() };
     this.store = store;
     this.raft = raft;
     this.swarmEvents.watch(store, clock, storage.memory.hardStateNow().commit);

@@ -12,6 +12,7 @@ export { encodeConfChange, type Entry } from '@swarmlab/raft';
 export { commit, type ManagerContext } from '../manager/context.js';
 export { newKeyRing } from '../manager/keymanager/keymanager.js';
 export { Manager } from '../manager/manager.js';
+export { Reservations } from '../manager/allocator/reservations.js';
 export { newNodeObject } from '../manager/ca/server.js';
 export { newRaftId } from '../manager/raft/members.js';
 export { RaftNode } from '../manager/raft/raft-node.js';

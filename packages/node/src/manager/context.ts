@@ -6,6 +6,7 @@ import type { TimingProfile } from '../profile.js';
 import { StoreConflictError, type Change, type MemoryStore } from '../store/memory.js';
 import type { ClusterObject } from './objects.js';
 import type { RaftNode } from './raft/raft-node.js';
+import type { Reservations } from './allocator/reservations.js';
 import { RaftError } from '@swarmlab/raft';
 
 export interface ManagerContext {
@@ -16,6 +17,8 @@ export interface ManagerContext {
   /** This manager's node ID. */
   nodeId: string;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** Addresses, subnets and ports handed out whose commit has not applied yet. */
+  reservations: Reservations;
 }
 
 /** Commits changes through Raft; maps store and Raft refusals to the daemon's errors. */

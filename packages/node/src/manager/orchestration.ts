@@ -27,6 +27,7 @@ import {
 import type { UpdateMemory } from './orchestrator/update.js';
 import { ASSIGNED_MESSAGE, CONFIRMED_MESSAGE, scheduleTasks } from './scheduler/index.js';
 import { NetworkAllocation } from './allocator/network.js';
+import type { Hold, Reserved } from './allocator/reservations.js';
 
 type T = Task & StoredObject;
 
@@ -113,19 +114,25 @@ export class Orchestration {
         this.again = false;
         // Enough creations on their way: the first to commit starts the next round.
         if (this.creating.size >= MAX_NEW_TASKS_PER_ROUND * MAX_CREATING_ROUNDS) break;
-        const changes = this.decide();
+        const { changes, reserved } = this.decide();
         if (changes.length === 0) {
           this.quietAt = this.ctx.store.appliedIndex;
           continue;
         }
         this.quietAt = -1;
+        // Addresses and subnets the round handed out stay reserved until its commit applies.
+        const hold = this.ctx.reservations.hold(reserved);
         if (onlyPlainCreations(changes)) {
-          this.commitCreations(changes);
+          this.commitCreations(changes, hold);
           this.again = true;
           // Raft and the agents get their turn between two rounds.
           await new Promise((resolve) => setImmediate(resolve));
         } else {
-          await commit(this.ctx, changes);
+          try {
+            await commit(this.ctx, changes);
+          } finally {
+            hold.release();
+          }
         }
       } while (this.again && this.running);
     } catch (e) {
@@ -145,13 +152,14 @@ export class Orchestration {
    * tasks (slots taken, nodes busier) and create the next ones, so a big service takes a few
    * Raft round trips instead of one per round. Whatever fails is decided again.
    */
-  private commitCreations(changes: Change[]): void {
+  private commitCreations(changes: Change[], hold: Hold): void {
     const tasks = changes.flatMap((c) => (c.action === 'create' ? [c.object as T] : []));
     for (const t of tasks) this.creating.set(t.ID, t);
     commit(this.ctx, changes)
       .catch((e) => this.ctx.log('warn', 'orchestration: creating tasks failed, deciding again', { err: String(e) }))
       .finally(() => {
         for (const t of tasks) this.creating.delete(t.ID);
+        hold.release();
         this.kick();
       });
   }
@@ -161,8 +169,8 @@ export class Orchestration {
   /** Rolling-update progress per service (rebuilt from the tasks after a leader change). */
   private updates = new Map<string, UpdateMemory>();
 
-  /** One round of decisions over the current store. */
-  decide(): Change[] {
+  /** One round of decisions over the current store, with what its allocator handed out. */
+  decide(): { changes: Change[]; reserved: Reserved[] } {
     const store = this.ctx.store;
     const now = this.ctx.clock.now();
     const services = store.list<Service & StoredObject>('service');
@@ -218,7 +226,7 @@ export class Orchestration {
     const time = toDockerTime(now);
     const created = new Map(merged.create.map((t) => [t.ID, t]));
     const removed = new Set(merged.remove);
-    const networks = new NetworkAllocation(store);
+    const networks = new NetworkAllocation(store, { reservations: this.ctx.reservations });
     for (const t of merged.create) {
       const attached = t.Status.State === 'new' ? networks.taskAttachments(t) : null;
       if (attached) Object.assign(t, attached, { Status: { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} } });
@@ -254,7 +262,7 @@ export class Orchestration {
     for (const id of removed) if (store.get('task', id)) changes.push({ action: 'delete', table: 'task', id });
     for (const [id, set] of Object.entries(serviceSets)) changes.push({ action: 'patch', table: 'service', id, set });
     changes.push(...networks.retryUnallocated(clusterOf(this.ctx)), ...networks.nodeChanges());
-    return changes;
+    return { changes, reserved: networks.handedOut };
   }
 }
 

@@ -8,21 +8,36 @@ import type { StoredObject } from '../../store/memory.js';
 import type { ManagerContext } from '../context.js';
 import type { NetworkObject } from '../controlapi/network-view.js';
 import { NetworkAllocation } from './network.js';
+import type { Reserved } from './reservations.js';
 
 const DYNAMIC_PORTS = { first: 30000, last: 32767 };
 
-function publishedPorts(ctx: ManagerContext, serviceId: string): Map<string, { service: Service & StoredObject; mode: string }> {
-  const out = new Map<string, { service: Service & StoredObject; mode: string }>();
+interface PortHolder {
+  serviceId: string;
+  serviceName: string;
+  mode: string;
+}
+
+/** Published ports of other services, in the store or reserved by a create or update on its way. */
+function publishedPorts(ctx: ManagerContext, serviceId: string): Map<string, PortHolder> {
+  const out = new Map<string, PortHolder>();
   for (const s of ctx.store.list<Service & StoredObject>('service')) {
     if (s.ID === serviceId) continue;
     for (const p of s.Endpoint?.Ports ?? []) {
-      if (p.PublishedPort) out.set(`${p.Protocol ?? 'tcp'}/${p.PublishedPort}`, { service: s, mode: p.PublishMode ?? 'ingress' });
+      if (p.PublishedPort) out.set(`${p.Protocol ?? 'tcp'}/${p.PublishedPort}`, { serviceId: s.ID, serviceName: s.Spec.Name, mode: p.PublishMode ?? 'ingress' });
     }
   }
+  for (const r of ctx.reservations.ports()) if (r.serviceId !== serviceId) out.set(`${r.protocol}/${r.port}`, r);
   return out;
 }
 
-export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: ServiceSpec, previous?: Endpoint): Endpoint {
+export interface EndpointAllocation {
+  endpoint: Endpoint;
+  /** The VIPs and published ports it handed out: reserve them until the commit applies. */
+  reserved: Reserved[];
+}
+
+export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: ServiceSpec, previous?: Endpoint): EndpointAllocation {
   const endpointSpec: EndpointSpec = spec.EndpointSpec ?? {};
   const taken = publishedPorts(ctx, serviceId);
   const ports: PortConfig[] = [];
@@ -41,7 +56,7 @@ export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: S
     if (clash && (clash.mode === 'ingress' || mode === 'ingress')) {
       throw grpcError(
         'InvalidArgument',
-        `port '${published}' is already in use by service '${clash.service.Spec.Name}' (${clash.service.ID}) as ${clash.mode === 'ingress' ? 'an ingress port' : 'a host-published port'}`,
+        `port '${published}' is already in use by service '${clash.serviceName}' (${clash.serviceId}) as ${clash.mode === 'ingress' ? 'an ingress port' : 'a host-published port'}`,
       );
     }
     ports.push({ ...p, Protocol: protocol, PublishMode: mode, ...(published ? { PublishedPort: published } : {}) } as PortConfig);
@@ -51,7 +66,10 @@ export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: S
   const allocatesNothing = endpointSpec.Mode === 'dnsrr' && ports.length === 0;
   const endpoint: Endpoint = { Spec: allocatesNothing ? {} : (spec.EndpointSpec ?? {}) } as Endpoint;
   if (ports.length > 0) endpoint.Ports = ports;
-  if ((endpointSpec.Mode ?? 'vip') !== 'vip') return endpoint;
+  const reserved: Reserved[] = ports.flatMap((p) =>
+    p.PublishedPort ? [{ kind: 'port' as const, protocol: p.Protocol ?? 'tcp', port: p.PublishedPort, mode: p.PublishMode ?? 'ingress', serviceId, serviceName: spec.Name }] : [],
+  );
+  if ((endpointSpec.Mode ?? 'vip') !== 'vip') return { endpoint, reserved };
   const networks = ctx.store.list<NetworkObject>('network');
   const attached: NetworkObject[] = [];
   if (ports.some((p) => p.PublishMode === 'ingress')) {
@@ -66,7 +84,7 @@ export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: S
   }
   if (attached.length > 0) {
     // Addresses come from the networks' pools, shared with tasks and nodes; an update keeps its VIPs.
-    const pools = new NetworkAllocation(ctx.store, { exceptService: serviceId });
+    const pools = new NetworkAllocation(ctx.store, { exceptService: serviceId, reservations: ctx.reservations });
     const kept = attached.map((n) => previous?.VirtualIPs?.find((v) => v.NetworkID === n.ID)?.Addr);
     kept.forEach((addr, i) => addr && pools.keep(attached[i], addr));
     // A network not allocated yet gives no VIP (SwarmKit leaves the service unallocated meanwhile).
@@ -75,6 +93,7 @@ export function allocateEndpoint(ctx: ManagerContext, serviceId: string, spec: S
       return addr ? [{ NetworkID: n.ID, Addr: addr }] : [];
     });
     if (vips.length > 0) endpoint.VirtualIPs = vips;
+    reserved.push(...pools.handedOut);
   }
-  return endpoint;
+  return { endpoint, reserved };
 }

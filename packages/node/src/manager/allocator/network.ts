@@ -13,6 +13,7 @@ import { grpcError } from '../../errors.js';
 import type { Change, MemoryStore, StoredObject } from '../../store/memory.js';
 import type { ClusterObject, ServiceObject, TaskObject } from '../objects.js';
 import { isAllocated, toSwarmNetwork, type Attachment, type NetworkObject, type NetworkSpecStored, type StoredIpamConfig } from '../controlapi/network-view.js';
+import type { Reservations, Reserved } from './reservations.js';
 import { addrOfCidr, formatAddr, formatPrefix, masked, nth, overlaps, parseAddr, parsePrefix, size, type Addr, type Prefix } from './ip.js';
 
 export const VXLAN_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
@@ -63,14 +64,16 @@ export function defaultPools(cluster: Pick<ClusterObject, 'DefaultAddrPool'> | u
 
 /**
  * Places a network: its IPAM configs (given or first fit) and driver state, or undefined when it
- * cannot be placed now (SwarmKit leaves such a network unallocated and retries).
+ * cannot be placed now (SwarmKit leaves such a network unallocated and retries). `held`: subnets
+ * and VXLAN IDs handed out to networks not in the store yet.
  */
 export function placeNetwork(
   spec: NetworkSpecStored,
   others: NetworkObject[],
   cluster: Pick<ClusterObject, 'DefaultAddrPool' | 'SubnetSize'> | undefined,
+  held: { cidr: string; vxlanIds: number[] }[] = [],
 ): Pick<NetworkObject, 'DriverState' | 'IPAM'> | undefined {
-  const taken = allocatedPrefixes(others);
+  const taken = [...allocatedPrefixes(others), ...held.map((h) => parsePrefix(h.cidr)).filter((p): p is Prefix => p !== undefined)];
   const wanted = spec.IPAMOptions?.Configs ?? [];
   const configs: StoredIpamConfig[] = [];
   for (const c of wanted) {
@@ -89,7 +92,7 @@ export function placeNetwork(
   const options: Record<string, string> = { ...(spec.DriverConfiguration?.Options ?? {}) };
   if (driverName === 'overlay') {
     // One VNI per IPv4 subnet, handed out serially after the highest in use.
-    let next = Math.max(FIRST_VXLAN_ID - 1, ...others.flatMap(vxlanIds)) + 1;
+    let next = Math.max(FIRST_VXLAN_ID - 1, ...others.flatMap(vxlanIds), ...held.flatMap((h) => h.vxlanIds)) + 1;
     const v4 = configs.filter((c) => parsePrefix(c.Subnet)?.addr.family === 4).length;
     options[VXLAN_OPTION] = Array.from({ length: v4 }, () => next++).join(',');
   }
@@ -155,15 +158,18 @@ function inUse(t: TaskObject): boolean {
 
 /**
  * The allocator's view of one moment of the store: builds each network's address pools from
- * what services, tasks and nodes hold, then hands out addresses serially.
+ * what services, tasks and nodes hold and what is reserved (handed out, not yet committed), then
+ * hands out addresses serially. What it handed out is in `handedOut`, for the caller to reserve
+ * while its commit is on its way.
  */
 export class NetworkAllocation {
   private readonly pools = new Map<string, AddressPool[] | null>();
   private readonly networks: Map<string, NetworkObject>;
+  readonly handedOut: Reserved[] = [];
 
   constructor(
     private readonly store: MemoryStore,
-    private readonly opts: { exceptService?: string } = {},
+    private readonly opts: { exceptService?: string; reservations?: Reservations } = {},
   ) {
     this.networks = new Map(store.list<NetworkObject>('network').map((n) => [n.ID, n]));
   }
@@ -194,6 +200,7 @@ export class NetworkAllocation {
     for (const node of this.store.list<NodeWithAttachments>('node')) {
       for (const a of node.attachments ?? []) if (a.Network.ID === n.ID) a.Addresses.forEach((x) => note(x, true));
     }
+    for (const cidr of this.opts.reservations?.addresses(n.ID) ?? []) note(cidr, true);
     this.pools.set(n.ID, pools);
     return pools;
   }
@@ -204,7 +211,10 @@ export class NetworkAllocation {
     if (!pools) return undefined;
     for (const p of pools) {
       const a = p.next();
-      if (a) return a;
+      if (a) {
+        this.handedOut.push({ kind: 'address', networkId: n.ID, cidr: a });
+        return a;
+      }
     }
     throw grpcError('ResourceExhausted', `could not allocate a VIP on network ${n.Spec.Name}: no available addresses on this pool`);
   }
@@ -224,6 +234,7 @@ export class NetworkAllocation {
     if (!pools) return null;
     const addresses = pools.map((p) => p.next()).filter((a): a is string => a !== undefined);
     if (addresses.length === 0) return null;
+    for (const cidr of addresses) this.handedOut.push({ kind: 'address', networkId: n.ID, cidr });
     return { Network: toSwarmNetwork(n), Addresses: addresses };
   }
 
@@ -291,8 +302,9 @@ export class NetworkAllocation {
     const placed = [...this.networks.values()].filter(isAllocated);
     for (const n of this.networks.values()) {
       if (isAllocated(n)) continue;
-      const where = placeNetwork(n.Spec, placed, cluster);
+      const where = placeNetwork(n.Spec, placed, cluster, this.opts.reservations?.subnets());
       if (!where) continue;
+      this.handedOut.push(...placedReservations(where));
       placed.push({ ...n, ...where });
       changes.push({ action: 'patch', table: 'network', id: n.ID, set: where });
     }
@@ -300,3 +312,8 @@ export class NetworkAllocation {
   }
 }
 
+/** What a placed network holds until its commit applies: its subnets and VXLAN IDs. */
+export function placedReservations(placed: Pick<NetworkObject, 'DriverState' | 'IPAM'>): Reserved[] {
+  const ids = placed.DriverState?.Options?.[VXLAN_OPTION]?.split(',').map(Number).filter(Number.isInteger) ?? [];
+  return (placed.IPAM?.Configs ?? []).map((c, i) => ({ kind: 'subnet' as const, cidr: c.Subnet, vxlanIds: i === 0 ? ids : [] }));
+}

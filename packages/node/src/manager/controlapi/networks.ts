@@ -8,7 +8,7 @@ import { ambiguous, ingressInUse, networkInUse, notFound, taskStateRank, type Ne
 import { newIdentityId } from '@swarmlab/pki/light';
 import { ApiError, daemon, grpcError } from '../../errors.js';
 import type { StoredObject } from '../../store/memory.js';
-import { placeNetwork, type NodeWithAttachments } from '../allocator/network.js';
+import { placedReservations, placeNetwork, type NodeWithAttachments } from '../allocator/network.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import type { NodeObject, ServiceObject, TaskObject } from '../objects.js';
 import { checkOnDaemon, checkOnManager, PREDEFINED_NAMES, SWARM_LOCAL_NETWORKS } from './network-validation.js';
@@ -89,7 +89,7 @@ export async function createNetwork(ctx: ManagerContext, request: NetworkCreateR
   const now = ctx.clock.iso();
   // Placed at once, as SwarmKit's allocator does right after the create; left unallocated
   // (and retried) when the subnet overlaps another or the pool is exhausted.
-  const placed = placeNetwork(spec, networks, clusterOf(ctx));
+  const placed = placeNetwork(spec, networks, clusterOf(ctx), ctx.reservations.subnets());
   // SwarmKit's IPAM writes the gateway it picks into the user's own subnet configs (the spec
   // tasks carry in their attachments shows it).
   for (const c of spec.IPAMOptions?.Configs ?? []) {
@@ -105,7 +105,7 @@ export async function createNetwork(ctx: ManagerContext, request: NetworkCreateR
     ...placed,
   };
   try {
-    await commit(ctx, [{ action: 'create', table: 'network', object: network }]);
+    await ctx.reservations.during(placed ? placedReservations(placed) : [], () => commit(ctx, [{ action: 'create', table: 'network', object: network }]));
   } catch (e) {
     if (e instanceof ApiError && e.statusCode === 409) throw conflict();
     throw e;

@@ -74,16 +74,17 @@ export async function createService(ctx: ManagerContext, input: ServiceSpecInput
   if (ctx.store.findByName('service', spec.Name)) throw serviceNameConflict(spec.Name);
   const now = ctx.clock.iso();
   const id = newIdentityId();
+  const { endpoint, reserved } = allocateEndpoint(ctx, id, spec);
   const service = {
     ID: id,
     Version: { Index: 0 },
     CreatedAt: now,
     UpdatedAt: now,
     Spec: spec,
-    Endpoint: allocateEndpoint(ctx, id, spec),
+    Endpoint: endpoint,
   } as unknown as ServiceObject;
   try {
-    await commit(ctx, [{ action: 'create', table: 'service', object: service }]);
+    await ctx.reservations.during(reserved, () => commit(ctx, [{ action: 'create', table: 'service', object: service }]));
   } catch (e) {
     if (e instanceof ApiError && e.statusCode === 409) throw serviceNameConflict(spec.Name);
     throw e;
@@ -171,22 +172,25 @@ export async function updateService(
     checkReferences(ctx, spec);
   }
   const now = ctx.clock.iso();
-  await commit(ctx, [
-    {
-      action: 'patch',
-      table: 'service',
-      id: s.ID,
-      expectVersion: version,
-      set: {
-        Spec: spec,
-        PreviousSpec: s.Spec,
-        Endpoint: allocateEndpoint(ctx, s.ID, spec, s.Endpoint),
-        // A rollback is announced at once; a plain update only once the update supervisor finds
-        // out-of-date tasks (SwarmKit clears UpdateStatus on an update).
-        UpdateStatus: rollback ? { State: 'rollback_started', StartedAt: now, Message: 'manually requested rollback' } : null,
+  const { endpoint, reserved } = allocateEndpoint(ctx, s.ID, spec, s.Endpoint);
+  await ctx.reservations.during(reserved, () =>
+    commit(ctx, [
+      {
+        action: 'patch',
+        table: 'service',
+        id: s.ID,
+        expectVersion: version,
+        set: {
+          Spec: spec,
+          PreviousSpec: s.Spec,
+          Endpoint: endpoint,
+          // A rollback is announced at once; a plain update only once the update supervisor finds
+          // out-of-date tasks (SwarmKit clears UpdateStatus on an update).
+          UpdateStatus: rollback ? { State: 'rollback_started', StartedAt: now, Message: 'manually requested rollback' } : null,
+        },
       },
-    },
-  ]);
+    ]),
+  );
   return { Warnings: null };
 }
 
