@@ -83,3 +83,13 @@ export function profileByName(name: string): TimingProfile {
   if (name !== 'fast' && name !== 'docker') throw new Error(`unknown timing profile "${name}" (use fast or docker)`);
   return PROFILES[name];
 }
+
+/**
+ * The profile's ratio to SwarmKit's timings (1 for `docker`, 1/20 for `fast`). The durations a
+ * service or task spec names — stop grace periods, health checks, restart delays, update delays
+ * and monitors — are multiplied by it, so that a task restarts as much sooner as a lost node is
+ * noticed sooner.
+ */
+export function specTimingScale(profile: TimingProfile): number {
+  return profile.dispatcherHeartbeatMs / PROFILES.docker.dispatcherHeartbeatMs;
+}

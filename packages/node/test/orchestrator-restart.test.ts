@@ -50,6 +50,17 @@ describe('restartDecisions: conditions', () => {
     ]);
   });
 
+  it('multiplies the delay by the profile timing scale (fast: 1/20), for replacements and for tasks without a known start', () => {
+    const s = service('s');
+    const failed = task(s, { id: 't1', nodeId: 'n1', state: 'failed' });
+    expect(restartDecisions(s, [failed], NOW, idGenerator(), { timingScale: 0.05 }).delayed).toEqual([{ taskId: 'new1', notBefore: NOW + 250, since: NOW }]);
+    const early = task(s, { id: 'r1', nodeId: 'n1', state: 'rejected', desired: 'ready', createdAt: NOW - 200 });
+    expect(restartDecisions(s, [early], NOW, idGenerator(), { timingScale: 0.05 }).create).toEqual([]);
+    expect(restartDecisions(s, [early], NOW + 50, idGenerator(), { timingScale: 0.05 }).create).toHaveLength(1);
+    const waiting = task(s, { id: 'w1', nodeId: 'n1', state: 'new', desired: 'ready', createdAt: NOW - 200 });
+    expect(startDelayedTasks([waiting], [node('n1')], NOW, new Map(), 0.05)).toEqual({ changes: expect.objectContaining({ update: [] }), nextCheckAt: NOW + 50 });
+  });
+
   it('ignores tasks that were asked to stop, and tasks still running', () => {
     const s = service('s');
     const tasks = [task(s, { id: 'a', nodeId: 'n1', state: 'shutdown', desired: 'shutdown' }), task(s, { id: 'b', slot: 2, nodeId: 'n1' })];

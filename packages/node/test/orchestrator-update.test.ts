@@ -36,9 +36,10 @@ class Run {
   constructor(
     public service: Service,
     public tasks: Task[],
+    readonly timingScale?: number,
   ) {}
   step(now: number): UpdateStep {
-    const step = advanceUpdate({ service: this.service, tasks: this.tasks, nodes, now, newId: this.newId, memory: this.memory });
+    const step = advanceUpdate({ service: this.service, tasks: this.tasks, nodes, now, newId: this.newId, memory: this.memory, timingScale: this.timingScale });
     this.memory = step.memory;
     this.tasks = apply(this.tasks, step.changes);
     if (step.updateStatus) this.service = { ...this.service, UpdateStatus: step.updateStatus };
@@ -96,6 +97,21 @@ describe('advanceUpdate: rolling through the slots', () => {
     const quiet = run.step(T0 + 40_000);
     expect(quiet.changes).toEqual({ create: [], update: [], remove: [], delayed: [] });
     expect(quiet.updateStatus).toBeUndefined();
+  });
+
+  it('multiplies Delay, Monitor and the monitoring slack by the profile timing scale', () => {
+    const { v2, tasks } = scenario({ updateConfig: { Parallelism: 1, Delay: 10_000 * NS, Monitor: 5000 * NS } }, 2);
+    const run = new Run(v2, tasks, 0.05);
+    run.step(T0);
+    run.tasks = setState(run.tasks, 'u1', 'running', T0 + 1000);
+    expect(run.step(T0 + 1000).nextCheckAt).toBe(T0 + 1250);
+    expect(run.step(T0 + 1499).changes.create).toEqual([]);
+    expect(run.created(run.step(T0 + 1500))).toEqual(['u2']);
+    run.tasks = setState(run.tasks, 'u2', 'running', T0 + 2000);
+    run.step(T0 + 2000);
+    // Done at 2 s + 0.5 s delay; monitoring lasts 0.5 s + 0.05 s from there.
+    expect(run.step(T0 + 3049).updateStatus).toBeUndefined();
+    expect(run.step(T0 + 3050).updateStatus?.State).toBe('completed');
   });
 
   it('completes at once when nothing is out of date', () => {

@@ -23,7 +23,7 @@ import { hostname as osHostname } from 'node:os';
 import type { EmulatedClock } from '../clock.js';
 import { INVALID_KEY_STRING, INVALID_UNLOCK_KEY, LEAVE_LOCKED, leaveAsManager, SWARM_NOT_LOCKED } from '@swarmlab/api';
 import { ApiError, DAEMON, daemon } from '../errors.js';
-import type { TimingProfile } from '../profile.js';
+import { specTimingScale, type TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker, type ContainerDetails } from '../agent/worker.js';
 import type { Container } from '../agent/exec/index.js';
@@ -600,7 +600,7 @@ export class Daemon {
 
   /** The profile's ratio to SwarmKit's timings (1 for `docker`, smaller for `fast`): container timings scale with it. */
   get timingScale(): number {
-    return this.o.profile.dispatcherHeartbeatMs / 5000;
+    return specTimingScale(this.o.profile);
   }
 
   /** This node's task containers (docker ps, docker exec). */

@@ -28,6 +28,7 @@ import type { UpdateMemory } from './orchestrator/update.js';
 import { ASSIGNED_MESSAGE, CONFIRMED_MESSAGE, scheduleTasks } from './scheduler/index.js';
 import { NetworkAllocation } from './allocator/network.js';
 import type { Hold, Reserved } from './allocator/reservations.js';
+import { specTimingScale } from '../profile.js';
 
 type T = Task & StoredObject;
 
@@ -184,6 +185,7 @@ export class Orchestration {
     };
     const newId = () => newIdentityId();
     const retention = clusterOf(this.ctx).Spec.Orchestration.TaskHistoryRetentionLimit ?? 5;
+    const timingScale = specTimingScale(this.ctx.profile);
     const serviceSets: Record<string, Record<string, unknown>> = {};
     const byService = new Map<string, T[]>();
     for (const t of tasks) {
@@ -195,9 +197,9 @@ export class Orchestration {
       const own = byService.get(s.ID) ?? [];
       if (s.Spec.Mode.Global) add(reconcileGlobal(s, own, nodes, now, newId));
       else add(reconcileReplicated(s, own, nodes, now, newId, MAX_NEW_TASKS_PER_ROUND));
-      add(restartDecisions(s, own, now, newId, { nodes, delayed: this.delayed }));
+      add(restartDecisions(s, own, now, newId, { nodes, delayed: this.delayed, timingScale }));
       merged.remove.push(...pruneHistory(s, own, retention));
-      const step = advanceUpdate({ service: s, tasks: own, nodes, now, newId, memory: this.updates.get(s.ID) });
+      const step = advanceUpdate({ service: s, tasks: own, nodes, now, newId, memory: this.updates.get(s.ID), timingScale });
       if (step.memory) this.updates.set(s.ID, step.memory);
       else this.updates.delete(s.ID);
       add(step.changes);
@@ -210,7 +212,7 @@ export class Orchestration {
     }
     deferNewTasks(merged, MAX_NEW_TASKS_PER_ROUND);
     for (const d of merged.delayed ?? []) this.delayed.set(d.taskId, d);
-    const started = startDelayedTasks(tasks, nodes, now, this.delayed);
+    const started = startDelayedTasks(tasks, nodes, now, this.delayed, timingScale);
     add(started.changes);
     for (const u of started.changes.update) this.delayed.delete(u.id);
     // Tasks of removed services: once shut down, the reaper deletes them.

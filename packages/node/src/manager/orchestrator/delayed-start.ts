@@ -26,6 +26,7 @@ export function startDelayedTasks(
   nodes: Node[],
   now: number,
   delayed: ReadonlyMap<string, DelayedStart> = new Map(),
+  timingScale = 1,
 ): DelayedStartResult {
   const changes = emptyChanges();
   const tasksById = new Map(tasks.map((t) => [t.ID, t]));
@@ -37,7 +38,7 @@ export function startDelayedTasks(
   for (const task of tasks) {
     if (task.DesiredState !== 'ready' || hasStopped(task)) continue;
     const created = timestampMs(task.CreatedAt) ?? now;
-    const entry = delayed.get(task.ID) ?? { taskId: task.ID, notBefore: created + restartPolicy(task).delayMs, since: created };
+    const entry = delayed.get(task.ID) ?? { taskId: task.ID, notBefore: created + restartPolicy(task, timingScale).delayMs, since: created };
     if (now < entry.notBefore) {
       later(entry.notBefore);
       continue;

@@ -27,6 +27,8 @@ export interface RestartContext {
   nodesById?: ReadonlyMap<string, Node>;
   /** The service's tasks by instance (restart history). */
   instances: ReadonlyMap<string, Task[]>;
+  /** The profile's timing scale for the restart delay (task.ts restartPolicy); 1 when absent. */
+  timingScale?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export function restartTask(ctx: RestartContext, task: Task, changes: TaskChange
   else return undefined; // jobs are not restarted by this supervisor
   replacement.DesiredState = 'ready';
   const node = task.NodeID ? ctx.nodesById?.get(task.NodeID) : undefined;
-  const delay = node?.Spec.Availability === 'drain' ? 0 : restartPolicy(task).delayMs;
+  const delay = node?.Spec.Availability === 'drain' ? 0 : restartPolicy(task, ctx.timingScale).delayMs;
   const waitStop = !(node?.Status?.State === 'down') && !hasStopped(task);
   const delayed: DelayedStart = { taskId: replacement.ID, notBefore: ctx.now + delay, since: ctx.now };
   if (waitStop) delayed.waitForTaskId = task.ID;
@@ -54,10 +56,10 @@ export function restartTask(ctx: RestartContext, task: Task, changes: TaskChange
 }
 
 /** When a task created with desired READY may start: a known DelayedStart, else its creation plus its restart delay. */
-export function startTimeOf(task: Task, delayed?: ReadonlyMap<string, DelayedStart>): number {
+export function startTimeOf(task: Task, delayed?: ReadonlyMap<string, DelayedStart>, timingScale = 1): number {
   const known = delayed?.get(task.ID);
   if (known) return known.notBefore;
-  return (timestampMs(task.CreatedAt) ?? 0) + restartPolicy(task).delayMs;
+  return (timestampMs(task.CreatedAt) ?? 0) + restartPolicy(task, timingScale).delayMs;
 }
 
 export interface RestartOptions {
@@ -65,6 +67,8 @@ export interface RestartOptions {
   nodes?: readonly Node[];
   /** Start conditions returned earlier, to know when a replacement's own delay ends. */
   delayed?: ReadonlyMap<string, DelayedStart>;
+  /** The profile's timing scale for restart delays; 1 when absent. */
+  timingScale?: number;
 }
 
 /**
@@ -84,10 +88,10 @@ export function restartDecisions(
   if (!isReplicated(service) && !isGlobal(service)) return changes;
   const own = tasks.filter((t) => t.ServiceID === service.ID);
   const nodesById = opts.nodes ? new Map(opts.nodes.map((n) => [n.ID, n])) : undefined;
-  const ctx: RestartContext = { service, now, newId, nodesById, instances: groupByInstance(service, own) };
+  const ctx: RestartContext = { service, now, newId, nodesById, instances: groupByInstance(service, own), timingScale: opts.timingScale };
   const stopped = own.filter((t) => wantsToRun(t) && hasStopped(t)).sort((a, b) => (a.ID < b.ID ? -1 : 1));
   for (const task of stopped) {
-    if (task.DesiredState === 'ready' && now < startTimeOf(task, opts.delayed)) continue;
+    if (task.DesiredState === 'ready' && now < startTimeOf(task, opts.delayed, opts.timingScale)) continue;
     if (isGlobal(service) && nodesById) {
       const node = task.NodeID ? nodesById.get(task.NodeID) : undefined;
       if (invalidNode(node)) continue; // reconcileGlobal shuts it down

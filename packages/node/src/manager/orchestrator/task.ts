@@ -83,12 +83,16 @@ export interface ResolvedRestartPolicy {
   windowMs: number;
 }
 
-/** The task's restart policy with SwarmKit's defaults: any, 5 s, unlimited, no window. */
-export function restartPolicy(task: Task): ResolvedRestartPolicy {
+/**
+ * The task's restart policy with SwarmKit's defaults: any, 5 s, unlimited, no window. The delay is
+ * multiplied by the profile's timing scale (profile.ts specTimingScale); the window, which only
+ * counts past restarts, is not.
+ */
+export function restartPolicy(task: Task, timingScale = 1): ResolvedRestartPolicy {
   const p = task.Spec?.RestartPolicy;
   return {
     condition: p?.Condition ?? 'any',
-    delayMs: (p?.Delay ?? DEFAULT_RESTART_DELAY) / MILLISECOND,
+    delayMs: ((p?.Delay ?? DEFAULT_RESTART_DELAY) / MILLISECOND) * timingScale,
     maxAttempts: p?.MaxAttempts ?? 0,
     windowMs: (p?.Window ?? 0) / MILLISECOND,
   };

@@ -56,6 +56,8 @@ export interface UpdateStepInput {
   now: number;
   newId: () => string;
   memory?: UpdateMemory;
+  /** The profile's timing scale for Delay and Monitor (profile.ts specTimingScale); 1 when absent. */
+  timingScale?: number;
 }
 
 export interface UpdateStep {
@@ -74,17 +76,20 @@ interface Settings {
   parallelism: number;
   delayMs: number;
   monitorMs: number;
+  /** What monitoring adds to a Delay at least as long as Monitor (SwarmKit: 1 s). */
+  monitorSlackMs: number;
   failureAction: NonNullable<UpdateConfig['FailureAction']>;
   maxFailureRatio: number;
   startFirst: boolean;
 }
 
-function settings(service: Service, rollback: boolean): Settings {
+function settings(service: Service, rollback: boolean, timingScale: number): Settings {
   const config = (rollback ? service.Spec.RollbackConfig : service.Spec.UpdateConfig) ?? defaultUpdateConfig();
   return {
     parallelism: config.Parallelism ?? 1,
-    delayMs: (config.Delay ?? 0) / MILLISECOND,
-    monitorMs: (config.Monitor ?? DEFAULT_UPDATE_MONITOR) / MILLISECOND,
+    delayMs: ((config.Delay ?? 0) / MILLISECOND) * timingScale,
+    monitorMs: ((config.Monitor ?? DEFAULT_UPDATE_MONITOR) / MILLISECOND) * timingScale,
+    monitorSlackMs: 1000 * timingScale,
     failureAction: config.FailureAction ?? 'pause',
     maxFailureRatio: config.MaxFailureRatio ?? 0,
     startFirst: config.Order === 'start-first',
@@ -107,7 +112,7 @@ export function advanceUpdate(input: UpdateStepInput): UpdateStep {
   const current = service.UpdateStatus;
   if (current?.State === 'paused' || current?.State === 'rollback_paused') return { changes };
   const rollback = current?.State === 'rollback_started';
-  const config = settings(service, rollback);
+  const config = settings(service, rollback, input.timingScale ?? 1);
   const own = input.tasks.filter((t) => t.ServiceID === service.ID);
   const target = serviceSpecKey(service);
   const result: UpdateStep = { changes };
@@ -172,7 +177,7 @@ export function advanceUpdate(input: UpdateStepInput): UpdateStep {
   if (memory.queue.length === 0 && memory.lanes.length === 0) {
     if (memory.monitorUntil === undefined) {
       // Keep watching for failures one more monitoring period (longer than Delay).
-      const period = config.delayMs >= config.monitorMs ? config.delayMs + 1000 : config.monitorMs;
+      const period = config.delayMs >= config.monitorMs ? config.delayMs + config.monitorSlackMs : config.monitorMs;
       memory.monitorUntil = Math.min(memory.lastDoneAt ?? now, now) + period;
     }
     if (now >= memory.monitorUntil) {
