@@ -68,6 +68,16 @@ describe('service discovery in a container', () => {
     expect(new Set([discovery.resolve('tasks.web', onFront), discovery.resolve('tasks.web', onFront)])).toEqual(new Set(['10.0.1.4', '10.0.1.5']));
   });
 
+  it('looks names up as DNS answers them: the VIP alone, or every task address starting at the next', () => {
+    expect(discovery.lookup('web', onFront)).toEqual(['10.0.1.2']);
+    const first = discovery.lookup('tasks.web', onFront);
+    expect(new Set(first)).toEqual(new Set(['10.0.1.4', '10.0.1.5']));
+    expect(discovery.lookup('tasks.web', onFront)).toEqual([...first].reverse());
+    expect(discovery.lookup('web.1.t1', onFront)).toEqual(['10.0.1.4']);
+    expect(discovery.lookup('tasks.web', onBack)).toEqual([]);
+    expect(discovery.lookup('nosuch', onFront)).toEqual([]);
+  });
+
   it('routes a VIP to the tasks in turn and a task address to its task; other addresses nowhere', () => {
     const viaVip = [1, 2, 3, 4].map(() => discovery.route('10.0.1.2', onFront));
     expect(viaVip.map((r) => r?.kind)).toEqual(['vip', 'vip', 'vip', 'vip']);

@@ -66,9 +66,9 @@ export class NodeNetwork {
     });
   }
 
-  /** What a name stands for, seen from a container with addresses `own`. */
-  resolve(name: string, own: NetworkAddress[]): string | undefined {
-    return this.discovery.resolve(name, own);
+  /** Every address a name stands for, seen from a container with addresses `own` (DNS's answer). */
+  lookup(name: string, own: NetworkAddress[]): string[] {
+    return this.discovery.lookup(name, own);
   }
 
   /** A container's connection to an overlay address: a service's VIP (balanced over its tasks) or a task's address. */

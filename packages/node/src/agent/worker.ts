@@ -43,7 +43,7 @@ export interface ContainerDetails {
 }
 
 export interface ContainerNetwork {
-  resolve(name: string, own: NetworkAddress[]): string | undefined;
+  lookup(name: string, own: NetworkAddress[]): string[];
   connect(address: string, port: number, own: NetworkAddress[]): Promise<Duplex>;
 }
 
@@ -357,7 +357,7 @@ export class Worker {
       this.runtime = new ContainerRuntime({
         rejectUnknownImages: this.o.rejectUnknownImages,
         clock: this.o.clock,
-        resolveName: network ? (name, containerId) => network.resolve(name, this.overlayAddresses(containerId)) : undefined,
+        lookupName: network ? (name, containerId) => network.lookup(name, this.overlayAddresses(containerId)) : undefined,
         connect: network ? (address, port, containerId) => network.connect(address, port, this.overlayAddresses(containerId)) : undefined,
       });
       return this.runtime;

@@ -26,6 +26,15 @@ export class ServiceDiscovery {
 
   /** The address `name` stands for, seen from a container with addresses `own`; undefined if none. */
   resolve(name: string, own: readonly NetworkAddress[]): string | undefined {
+    return this.lookup(name, own)[0];
+  }
+
+  /**
+   * Every address `name` stands for, as Docker's DNS answers: a service's VIP, or its tasks'
+   * addresses (dnsrr, tasks.<service>) starting each time at the next one, so a client that takes
+   * the first is served round robin. Empty if the name is unknown on these networks.
+   */
+  lookup(name: string, own: readonly NetworkAddress[]): string[] {
     const wanted = name.toLowerCase().replace(/\.$/, '');
     for (const { networkId } of own) {
       for (const r of this.records) {
@@ -33,22 +42,22 @@ export class ServiceDiscovery {
         if (byName) {
           const vip = r.vips.find((v) => v.networkId === networkId);
           if (r.endpointMode === 'vip') {
-            if (vip) return vip.ip;
+            if (vip) return [vip.ip];
             continue;
           }
-          const ip = this.nextTaskIp(r, networkId);
-          if (ip) return ip;
+          const ips = this.taskIpsInTurn(r, networkId);
+          if (ips.length > 0) return ips;
         }
         if (wanted === `${TASKS_PREFIX}${r.name.toLowerCase()}`) {
-          const ip = this.nextTaskIp(r, networkId);
-          if (ip) return ip;
+          const ips = this.taskIpsInTurn(r, networkId);
+          if (ips.length > 0) return ips;
         }
         const task = r.tasks.find((t) => t.name.toLowerCase() === wanted);
         const ip = task?.ips.find((a) => a.networkId === networkId)?.ip;
-        if (ip) return ip;
+        if (ip) return [ip];
       }
     }
-    return undefined;
+    return [];
   }
 
   /** Where a connection from a container with addresses `own` to `ip` goes; undefined: nowhere. */
@@ -64,15 +73,26 @@ export class ServiceDiscovery {
   }
 
   private nextTask(r: ServiceRecord, networkId: string): RecordTask | undefined {
-    const on = r.tasks.filter((t) => t.ips.some((a) => a.networkId === networkId));
-    if (on.length === 0) return undefined;
+    const on = this.tasksOn(r, networkId);
+    return on.length === 0 ? undefined : on[this.takeTurn(r, networkId) % on.length];
+  }
+
+  /** The service's task addresses on the network, rotated to start at the next turn. */
+  private taskIpsInTurn(r: ServiceRecord, networkId: string): string[] {
+    const ips = this.tasksOn(r, networkId).map((t) => t.ips.find((a) => a.networkId === networkId)!.ip);
+    if (ips.length === 0) return ips;
+    const first = this.takeTurn(r, networkId) % ips.length;
+    return [...ips.slice(first), ...ips.slice(0, first)];
+  }
+
+  private tasksOn(r: ServiceRecord, networkId: string): RecordTask[] {
+    return r.tasks.filter((t) => t.ips.some((a) => a.networkId === networkId));
+  }
+
+  private takeTurn(r: ServiceRecord, networkId: string): number {
     const key = `${r.serviceId}/${networkId}`;
     const turn = this.turns.get(key) ?? 0;
     this.turns.set(key, turn + 1);
-    return on[turn % on.length];
-  }
-
-  private nextTaskIp(r: ServiceRecord, networkId: string): string | undefined {
-    return this.nextTask(r, networkId)?.ips.find((a) => a.networkId === networkId)?.ip;
+    return turn;
   }
 }

@@ -90,7 +90,7 @@ export class ContainerRuntime extends EventEmitter {
       image,
       now: this.now,
       toReal: this.toReal,
-      resolveName: this.opts.resolveName ? (name) => this.opts.resolveName!(name, id) : undefined,
+      lookupName: this.opts.lookupName ? (name) => this.opts.lookupName!(name, id) : undefined,
       connect: this.opts.connect ? (address, port) => this.opts.connect!(address, port, id) : undefined,
     });
     const container = new EmulatedContainer({

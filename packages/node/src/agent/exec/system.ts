@@ -29,7 +29,7 @@ export interface SystemOptions {
   image: ImageDefinition;
   now: () => number;
   toReal: (emulatedMs: number) => number;
-  resolveName?: (name: string) => string | undefined | Promise<string | undefined>;
+  lookupName?: (name: string) => string[] | Promise<string[]>;
   /** Connections to addresses that are not loopback ones: the swarm's overlay addresses. */
   connect?: (address: string, port: number) => Promise<Duplex>;
 }
@@ -103,13 +103,19 @@ export class ContainerSystem {
     } while (remaining > 0);
   }
 
+  /** The address a program connecting to `name` uses: the first of the answer. */
   async resolve(name: string): Promise<string | undefined> {
-    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return name;
-    if (name === 'localhost' || name === this.identity.hostname) return this.loopback(name);
+    return (await this.lookup(name))[0];
+  }
+
+  /** Every address `name` stands for (an address stands for itself); empty when unknown. */
+  async lookup(name: string): Promise<string[]> {
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return [name];
+    if (name === 'localhost' || name === this.identity.hostname) return [this.loopback(name)];
     try {
-      return (await this.o.resolveName?.(name)) ?? undefined;
+      return (await this.o.lookupName?.(name)) ?? [];
     } catch {
-      return undefined;
+      return [];
     }
   }
 

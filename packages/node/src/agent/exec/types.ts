@@ -151,8 +151,8 @@ export interface ContainerRuntimeOptions {
   log?: RuntimeLog;
   /** Lines kept per container (oldest dropped first). Default 10,000. */
   maxLogLines?: number;
-  /** Name resolution for programs inside containers (ping, wget, redis-cli): e.g. the swarm's DNS. */
-  resolveName?: (name: string, containerId: string) => string | undefined | Promise<string | undefined>;
+  /** Name resolution for programs inside containers (ping, wget, nslookup): every address, as the swarm's DNS answers. */
+  lookupName?: (name: string, containerId: string) => string[] | Promise<string[]>;
   /** Connections from programs to the swarm's overlay addresses (VIPs, tasks): the node routes them. */
   connect?: (address: string, port: number, containerId: string) => Promise<import('node:stream').Duplex>;
 }

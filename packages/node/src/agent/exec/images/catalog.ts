@@ -9,7 +9,8 @@ import { cat, cut, echo, grep, head, printf, seq, sort, tail, tee, tr, uniq, wc 
 import { basename, dirname, ls, mkdir, pwd, rm, touch } from '../programs/coreutils/files.js';
 import { date, env, falseProgram, hostname, id, printenv, sleep, trueProgram, uname, whoami as whoamiApplet } from '../programs/coreutils/system.js';
 import { expr, test } from '../programs/coreutils/test-expr.js';
-import { ping, wget } from '../programs/net.js';
+import { nslookup, ping, wget } from '../programs/net.js';
+import { curlProgram } from '../programs/curl.js';
 import { busyboxHttpd } from '../programs/busybox-httpd.js';
 import { nginx, nginxEntrypoint, nginxIndexPage, NGINX_VERSION } from '../programs/nginx.js';
 import { apacheIndexPage, httpd, httpdForeground, HTTPD_VERSION } from '../programs/apache.js';
@@ -88,6 +89,7 @@ const BUSYBOX_APPLETS: Record<string, Program> = {
   ash: shellProgram('ash'),
   ping,
   wget,
+  nslookup,
   httpd: busyboxHttpd,
 };
 
@@ -144,59 +146,79 @@ const busybox = (repository: string, shell: string) => defineImage({ repository,
 
 const whoamiImage = (repository: string) => defineImage({ repository, entrypoint: ['/whoami'], userland: 'none', programs: { whoami: [whoami, '/whoami'] } });
 
+const NGINX: ImageSpec = {
+  repository: 'nginx',
+  entrypoint: ['/docker-entrypoint.sh'],
+  cmd: ['nginx', '-g', 'daemon off;'],
+  env: [DEFAULT_PATH, `NGINX_VERSION=${NGINX_VERSION}`, 'NJS_VERSION=0.8.7', 'NJS_RELEASE=1~bookworm', 'PKG_RELEASE=1~bookworm', 'DYNPKG_RELEASE=1~bookworm'],
+  stopSignal: 'SIGQUIT',
+  userland: 'gnu',
+  directories: ['/tmp', '/root'],
+  programs: {
+    nginx: [nginx, '/usr/sbin/nginx'],
+    'nginx-debug': [nginx, '/usr/sbin/nginx-debug'],
+    'docker-entrypoint.sh': [nginxEntrypoint, '/docker-entrypoint.sh'],
+    // Both nginx images install curl ("to make registering on DNS SD easier").
+    curl: [curlProgram('7.88.1'), '/usr/bin/curl'],
+  },
+  files: (hostname) => [{ path: '/usr/share/nginx/html/index.html', content: nginxIndexPage(hostname), mode: 0o644 }],
+};
+
+const HTTPD: ImageSpec = {
+  repository: 'httpd',
+  cmd: ['httpd-foreground'],
+  env: ['PATH=/usr/local/apache2/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HTTPD_PREFIX=/usr/local/apache2', `HTTPD_VERSION=${HTTPD_VERSION}`, 'HTTPD_PATCHES='],
+  workingDir: '/usr/local/apache2',
+  stopSignal: 'SIGWINCH',
+  userland: 'gnu',
+  directories: ['/tmp', '/root'],
+  programs: {
+    httpd: [httpd, '/usr/local/apache2/bin/httpd'],
+    'httpd-foreground': [httpdForeground, '/usr/local/bin/httpd-foreground'],
+  },
+  files: (hostname) => [{ path: '/usr/local/apache2/htdocs/index.html', content: apacheIndexPage(hostname), mode: 0o644 }],
+};
+
+const REDIS: ImageSpec = {
+  repository: 'redis',
+  entrypoint: ['docker-entrypoint.sh'],
+  cmd: ['redis-server'],
+  env: [DEFAULT_PATH, `REDIS_VERSION=${REDIS_VERSION}`, `REDIS_DOWNLOAD_URL=http://download.redis.io/releases/redis-${REDIS_VERSION}.tar.gz`],
+  workingDir: '/data',
+  userland: 'gnu',
+  directories: ['/data', '/tmp', '/root'],
+  programs: {
+    'redis-server': [redisServer, '/usr/local/bin/redis-server'],
+    'redis-cli': [redisCli, '/usr/local/bin/redis-cli'],
+    'docker-entrypoint.sh': [redisEntrypoint, '/usr/local/bin/docker-entrypoint.sh'],
+  },
+};
+
 const BUILT_IN: Record<string, ImageDefinition> = {
   busybox: busybox('busybox', 'sh'),
   alpine: busybox('alpine', '/bin/sh'),
-  nginx: defineImage({
-    repository: 'nginx',
-    entrypoint: ['/docker-entrypoint.sh'],
-    cmd: ['nginx', '-g', 'daemon off;'],
-    env: [DEFAULT_PATH, `NGINX_VERSION=${NGINX_VERSION}`, 'NJS_VERSION=0.8.7', 'NJS_RELEASE=1~bookworm', 'PKG_RELEASE=1~bookworm', 'DYNPKG_RELEASE=1~bookworm'],
-    stopSignal: 'SIGQUIT',
-    userland: 'gnu',
-    directories: ['/tmp', '/root'],
-    programs: {
-      nginx: [nginx, '/usr/sbin/nginx'],
-      'nginx-debug': [nginx, '/usr/sbin/nginx-debug'],
-      'docker-entrypoint.sh': [nginxEntrypoint, '/docker-entrypoint.sh'],
-    },
-    files: (hostname) => [{ path: '/usr/share/nginx/html/index.html', content: nginxIndexPage(hostname), mode: 0o644 }],
-  }),
-  httpd: defineImage({
-    repository: 'httpd',
-    cmd: ['httpd-foreground'],
-    env: ['PATH=/usr/local/apache2/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HTTPD_PREFIX=/usr/local/apache2', `HTTPD_VERSION=${HTTPD_VERSION}`, 'HTTPD_PATCHES='],
-    workingDir: '/usr/local/apache2',
-    stopSignal: 'SIGWINCH',
-    userland: 'gnu',
-    directories: ['/tmp', '/root'],
-    programs: {
-      httpd: [httpd, '/usr/local/apache2/bin/httpd'],
-      'httpd-foreground': [httpdForeground, '/usr/local/bin/httpd-foreground'],
-    },
-    files: (hostname) => [{ path: '/usr/local/apache2/htdocs/index.html', content: apacheIndexPage(hostname), mode: 0o644 }],
-  }),
-  redis: defineImage({
-    repository: 'redis',
-    entrypoint: ['docker-entrypoint.sh'],
-    cmd: ['redis-server'],
-    env: [DEFAULT_PATH, `REDIS_VERSION=${REDIS_VERSION}`, `REDIS_DOWNLOAD_URL=http://download.redis.io/releases/redis-${REDIS_VERSION}.tar.gz`],
-    workingDir: '/data',
-    userland: 'gnu',
-    directories: ['/data', '/tmp', '/root'],
-    programs: {
-      'redis-server': [redisServer, '/usr/local/bin/redis-server'],
-      'redis-cli': [redisCli, '/usr/local/bin/redis-cli'],
-      'docker-entrypoint.sh': [redisEntrypoint, '/usr/local/bin/docker-entrypoint.sh'],
-    },
-  }),
+  nginx: defineImage(NGINX),
+  httpd: defineImage(HTTPD),
+  redis: defineImage(REDIS),
   'traefik/whoami': whoamiImage('traefik/whoami'),
   'containous/whoami': whoamiImage('containous/whoami'),
 };
 
+/**
+ * The same images' Alpine variants (tags "alpine", "1.27-alpine", "7-alpine3.20"…): busybox's
+ * tools instead of GNU's (sh is ash, wget and nslookup are there), the image's own programs alike.
+ */
+const ALPINE_VARIANTS: Record<string, ImageDefinition> = {
+  nginx: defineImage({ ...NGINX, userland: 'busybox', env: [DEFAULT_PATH, `NGINX_VERSION=${NGINX_VERSION}`, 'PKG_RELEASE=1', 'DYNPKG_RELEASE=1', 'NJS_VERSION=0.8.7', 'NJS_RELEASE=1'], programs: { ...NGINX.programs, curl: [curlProgram('8.11.1'), '/usr/bin/curl'] } }),
+  httpd: defineImage({ ...HTTPD, userland: 'busybox' }),
+  redis: defineImage({ ...REDIS, userland: 'busybox' }),
+};
+
 /** The built-in image for a reference ("nginx:1.27@sha256:…"), or undefined. */
 export function findBuiltInImage(reference: string): ImageDefinition | undefined {
-  const name = repositoryName(parseImageReference(reference));
+  const ref = parseImageReference(reference);
+  const name = repositoryName(ref);
+  if (ref.tag && /(^|-)alpine/.test(ref.tag) && Object.hasOwn(ALPINE_VARIANTS, name)) return ALPINE_VARIANTS[name];
   return Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name] : undefined;
 }
 

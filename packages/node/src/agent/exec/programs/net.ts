@@ -2,11 +2,10 @@
 // ICMP here, so replies are reported with a nominal round-trip) and wget (a real HTTP request
 // over the loopback network the emulated swarm lives on).
 
-import { request, type ClientRequestArgs } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { posix } from 'node:path';
 import type { Program } from '../process.js';
 import { connectFailure, fail } from './coreutils/common.js';
+import { httpExchange, parseHttpUrl, type HttpReply } from './http-client.js';
 
 export const ping: Program = async (proc) => {
   const args = proc.argv.slice(1);
@@ -71,12 +70,8 @@ export const wget: Program = async (proc) => {
     else url = a;
   }
   if (!url) return fail(proc, 'missing URL');
-  let parsed: URL;
-  try {
-    parsed = new URL(/^[a-z]+:\/\//i.test(url) ? url : `http://${url}`);
-  } catch {
-    return fail(proc, `bad address '${url}'`);
-  }
+  const parsed = parseHttpUrl(url);
+  if (!parsed) return fail(proc, `bad address '${url}'`);
   if (parsed.protocol !== 'http:') return fail(proc, `not an http or ftp url: ${url}`);
   const host = parsed.hostname;
   const port = Number(parsed.port || 80);
@@ -84,27 +79,21 @@ export const wget: Program = async (proc) => {
   if (!address) return fail(proc, `bad address '${host}'`);
   if (!quiet) proc.err(`Connecting to ${host}${parsed.port ? `:${parsed.port}` : ''} (${address}:${port})\n`);
 
-  const result = await new Promise<{ status: number; statusText: string; body: Buffer } | { error: string }>((resolve) => {
-    // The connection is the container's (proc.sys.connect): loopback, or routed by the node.
-    const createConnection = ((_: unknown, done: (error: Error | null, socket?: Duplex) => void) => {
-      proc.sys.connect(address, port).then((socket) => done(null, socket), (error: Error) => done(error));
-    }) as unknown as ClientRequestArgs['createConnection'];
-    const req = request({ createConnection, path: `${parsed.pathname}${parsed.search}`, method: spider ? 'HEAD' : 'GET', headers: { Host: parsed.host, 'User-Agent': 'Wget', Connection: 'close' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks) }));
-      res.on('error', (e) => resolve({ error: e.message }));
+  let result: HttpReply;
+  try {
+    result = await httpExchange(proc, {
+      address,
+      port,
+      method: spider ? 'HEAD' : 'GET',
+      path: `${parsed.pathname}${parsed.search}`,
+      headers: { Host: parsed.host, 'User-Agent': 'Wget', Connection: 'close' },
+      timeoutMs: timeoutS * 1000,
     });
-    req.setTimeout(timeoutS * 1000, () => req.destroy(Object.assign(new Error('download timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      const failure = connectFailure(e);
-      resolve({ error: e.code === 'ETIMEDOUT' ? 'download timed out' : failure ? `can't connect to remote host (${address}): ${failure}` : e.message });
-    });
-    req.end();
-  });
-  if ('error' in result) {
+  } catch (e) {
     if (proc.sys.killed) return 1;
-    return fail(proc, result.error);
+    const error = e as NodeJS.ErrnoException;
+    const failure = connectFailure(error);
+    return fail(proc, error.code === 'ETIMEDOUT' ? 'download timed out' : failure ? `can't connect to remote host (${address}): ${failure}` : error.message);
   }
   if (result.status >= 400) return fail(proc, `server returned error: HTTP/1.1 ${result.status} ${result.statusText}`);
   if (spider) {
@@ -124,5 +113,35 @@ export const wget: Program = async (proc) => {
     return fail(proc, `can't open '${file}': ${(e as Error).message}`);
   }
   if (!quiet) proc.err(`'${file}' saved\n`);
+  return 0;
+};
+
+/** Where a container's resolver points (Docker's embedded DNS server). */
+const EMBEDDED_DNS = '127.0.0.11';
+
+/**
+ * busybox nslookup, answered by the swarm's service discovery as Docker's embedded DNS answers:
+ * a service's VIP, every task of tasks.<service> (or of a dnsrr service), a task's address. Names
+ * outside the swarm are not found: containers here have no way out.
+ */
+export const nslookup: Program = async (proc) => {
+  const operands = proc.argv.slice(1).filter((a) => !a.startsWith('-'));
+  const name = operands[0];
+  if (!name) {
+    proc.err('Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n');
+    return 1;
+  }
+  proc.out(`Server:\t\t${EMBEDDED_DNS}\nAddress:\t${EMBEDDED_DNS}:53\n\n`);
+  const query = /^\d{1,3}(\.\d{1,3}){3}$/.test(name) ? `${name.split('.').reverse().join('.')}.in-addr.arpa` : name;
+  const addresses = query === name ? await proc.sys.lookup(name) : [];
+  if (addresses.length === 0) {
+    // One line for the A query, one for the AAAA query.
+    proc.out(`** server can't find ${query}: NXDOMAIN\n\n** server can't find ${query}: NXDOMAIN\n\n`);
+    return 1;
+  }
+  proc.out('Non-authoritative answer:\n');
+  for (const a of addresses) proc.out(`Name:\t${name}\nAddress: ${a}\n`);
+  // The overlay has no IPv6: the AAAA query finds the name without an answer.
+  proc.out(`\nNon-authoritative answer:\n*** Can't find ${name}: No answer\n\n`);
   return 0;
 };
