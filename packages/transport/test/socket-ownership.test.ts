@@ -18,11 +18,12 @@ const ALLOWED: Record<string, string> = {
   'packages/node/src/engine/server.ts': 'the Engine API HTTP server (2375) that the docker CLI and the launcher call; not a link to another node',
   'packages/node/src/control.ts': 'the control channel: a WebSocket to the launcher on loopback; not a link to another node',
   'packages/api/src/http.ts': "the typed Engine API client's fetch, for the launcher and the CLI; node code may not use that client (checked below)",
-  // Emulated containers' own servers and clients (nginx, whoami, redis, busybox httpd/wget/ping):
+  // Emulated containers' own servers and clients (nginx, whoami, redis, busybox httpd, wget, curl):
   // they bind the container's own loopback address, like a container's network namespace, and
   // are the workload, not links between nodes.
   'packages/node/src/agent/exec/programs/http.ts': 'emulated container programs (HTTP servers and wget) on the container address',
-  'packages/node/src/agent/exec/programs/net.ts': 'emulated container programs: listening helpers on the container address',
+  'packages/node/src/agent/exec/programs/http-client.ts':
+    "emulated container HTTP clients (wget, curl): http.request over the container's own connection (loopback, or an overlay address through the data path)",
   'packages/node/src/agent/local-connect.ts':
     "connections to containers' loopback addresses on this node (from containers' programs and the routing mesh); overlay addresses go through the data path",
   'packages/node/src/agent/exec/programs/redis/server.ts': 'emulated redis server on the container address',
