@@ -2,24 +2,10 @@ import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ExecSessions } from '../src/engine/exec-sessions.js';
 import { humanDuration } from '../src/engine/routes-containers.js';
-import type { Container, ExecOptions } from '../src/agent/exec/index.js';
+import type { Container } from '../src/agent/exec/index.js';
+import { useRuntime } from './exec-helpers.js';
 
-/** A running container whose exec records what it ran and answers `echo` and `cd … && pwd`. */
-function fakeContainer(ran: { cmd: string[]; dir?: string }[]): Container {
-  return {
-    id: 'c'.repeat(64),
-    status: () => ({ id: 'c'.repeat(64), state: 'running', pid: 7 }),
-    exec: async (cmd: string[], opts: ExecOptions = {}) => {
-      ran.push({ cmd, dir: opts.dir });
-      const script = cmd[2] ?? '';
-      const echo = /^echo (.*)$/.exec(script);
-      if (echo) opts.onOutput?.('stdout', `${echo[1]}\n`);
-      const cd = /^cd (\S+) && pwd$/.exec(script);
-      if (cd) return cd[1] === '/nowhere' ? { exitCode: 2, stdout: '', stderr: "sh: cd: can't cd to /nowhere\n" } : { exitCode: 0, stdout: `${cd[1]}\n`, stderr: '' };
-      return { exitCode: 0, stdout: echo ? `${echo[1]}\n` : '', stderr: '' };
-    },
-  } as unknown as Container;
-}
+const t = useRuntime(130);
 
 /** The client's end of a hijacked connection: what it types is pushed, what it is sent is kept. */
 function terminal() {
@@ -38,42 +24,76 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
+/** `docker exec -it CONTAINER <shell>` on a real emulated container, attached to a fake terminal. */
+function attach(container: Container, shell = 'sh') {
+  const execs = new ExecSessions();
+  const session = execs.start(execs.create(container, { Cmd: [shell], Tty: true, AttachStdin: true }).id);
+  const term = terminal();
+  const done = execs.interactive(session, term.socket);
+  return { ...term, done, exitCode: () => execs.inspect(session).ExitCode, running: () => execs.inspect(session).Running };
+}
+
 describe('docker exec -it CONTAINER sh', () => {
-  it('prompts, echoes what is typed, runs each line, follows cd, and ends with exit N', async () => {
-    const ran: { cmd: string[]; dir?: string }[] = [];
-    const execs = new ExecSessions();
-    const session = execs.start(execs.create(fakeContainer(ran), { Cmd: ['sh'], Tty: true, AttachStdin: true }).id);
-    const t = terminal();
-    const done = execs.interactive(session, t.socket);
-    t.type('echo hx\x7fi\r');
-    await until(() => t.output().endsWith('hi\r\n/ # '));
-    expect(t.output()).toBe('/ # echo hx\b \bi\r\nhi\r\n/ # ');
-    t.type('cd /etc\rcd /nowhere\recho there\r');
-    await until(() => t.output().endsWith('there\r\n/etc # '));
-    expect(t.output()).toContain("sh: cd: can't cd to /nowhere\r\n/etc # ");
-    expect(ran.at(-1)).toEqual({ cmd: ['sh', '-c', 'echo there'], dir: '/etc' });
-    t.type('half a line\x03exit 3\r');
-    await done;
-    expect(t.output()).toContain('half a line^C\r\n/etc # exit 3\r\n');
-    expect(execs.inspect(session)).toMatchObject({ ExitCode: 3, Running: false });
-    expect(ran.map((r) => r.cmd[2])).toEqual(['echo hi', 'cd /etc && pwd', 'cd /nowhere && pwd', 'echo there']);
+  it('prompts, echoes what is typed, and keeps the shell from line to line: variables, parameters, $?, cd; exit N ends it', async () => {
+    const c = await t.run('busybox', ['sleep', '1000']);
+    const term = attach(c);
+    term.type('echo hx\x7fi\r');
+    await until(() => term.output().endsWith('hi\r\n/ # '));
+    expect(term.output()).toBe('/ # echo hx\b \bi\r\nhi\r\n/ # ');
+    term.type('X=5; set -- one two\r');
+    term.type('echo "x=$X $2"; false\r');
+    term.type('echo "status $?"\r');
+    await until(() => term.output().endsWith('status 1\r\n/ # '));
+    expect(term.output()).toContain('x=5 two\r\n');
+    term.type('cd /etc\rcd /nowhere\rpwd\r');
+    await until(() => term.output().endsWith('/etc\r\n/etc # '));
+    expect(term.output()).toContain("sh: cd: can't cd to /nowhere: No such file or directory\r\n/etc # ");
+    term.type('half a line\x03exit 3\r');
+    await term.done;
+    expect(term.output()).toContain('half a line^C\r\n/etc # exit 3\r\n');
+    expect(term.exitCode()).toBe(3);
+    expect(term.running()).toBe(false);
   });
 
-  it('ends with exit code 0 on ^D at an empty prompt', async () => {
-    const execs = new ExecSessions();
-    const session = execs.start(execs.create(fakeContainer([]), { Cmd: ['/bin/sh'], Tty: true, AttachStdin: true }).id);
-    const t = terminal();
-    const done = execs.interactive(session, t.socket);
-    t.type('\x04');
-    await done;
-    expect(execs.inspect(session).ExitCode).toBe(0);
+  it('ends on ^D at an empty prompt with the last status, running the EXIT trap', async () => {
+    const c = await t.run('alpine', ['sleep', '1000']);
+    const term = attach(c, '/bin/sh');
+    term.type("trap 'echo bye' EXIT\rfalse\r");
+    await until(() => term.output().split('/ # ').length === 4);
+    term.type('\x04');
+    await term.done;
+    expect(term.output().endsWith('bye\r\n')).toBe(true);
+    expect(term.exitCode()).toBe(1);
   });
 
-  it('refuses a command that is empty, an exec that is not there, and a second start', () => {
+  it('prompts as each shell does: dash "# ", bash "root@HOST:DIR# "', async () => {
+    const c = await t.run('nginx');
+    const dash = attach(c);
+    await until(() => dash.output() === '# ');
+    dash.type('exit\r');
+    await dash.done;
+    const bash = attach(c, 'bash');
+    await until(() => bash.output() === `root@${c.hostname}:/# `);
+    bash.type('cd /tmp\r');
+    await until(() => bash.output().endsWith(`root@${c.hostname}:/tmp# `));
+    bash.type('\x04');
+    await bash.done;
+  });
+
+  it('answers a shell the image does not have as the runtime does', async () => {
+    const c = await t.run('busybox', ['sleep', '1000']);
+    const term = attach(c, 'bash');
+    await term.done;
+    expect(term.output()).toBe('OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in $PATH: unknown\r\n');
+    expect(term.exitCode()).toBe(127);
+  });
+
+  it('refuses a command that is empty, an exec that is not there, and a second start', async () => {
+    const c = await t.run('busybox', ['sleep', '1000']);
     const execs = new ExecSessions();
-    expect(() => execs.create(fakeContainer([]), { Cmd: [] })).toThrow('No exec command specified');
+    expect(() => execs.create(c, { Cmd: [] })).toThrow('No exec command specified');
     expect(() => execs.get('nope')).toThrow('No such exec instance: nope');
-    const once = execs.create(fakeContainer([]), { Cmd: ['true'] });
+    const once = execs.create(c, { Cmd: ['true'] });
     execs.start(once.id);
     expect(() => execs.start(once.id)).toThrow(`Error: Exec command ${once.id} has already run`);
   });

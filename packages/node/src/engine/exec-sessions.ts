@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Container } from '../agent/exec/index.js';
+import type { Container, InteractiveShell } from '../agent/exec/index.js';
 import { ApiError } from '../errors.js';
 import { streamFrame } from './http.js';
 
@@ -100,17 +100,29 @@ export class ExecSessions {
   }
 
   /**
-   * `docker exec -it CONTAINER sh`: a prompt, and each line typed run as `sh -c LINE` in the
-   * container, in the directory the last `cd` went to. The client's terminal is raw, so this end
-   * is the terminal's line discipline: it echoes, erases on backspace, drops the line on ^C and
-   * ends on ^D or `exit`.
+   * `docker exec -it CONTAINER sh`: an interactive shell whose state lasts from one line to the
+   * next. The client's terminal is raw, so this end is the terminal's line discipline: it echoes,
+   * erases on backspace, drops the line on ^C and ends the shell on ^D (or its `exit`).
    */
   async interactive(s: ExecSession, socket: Duplex): Promise<void> {
-    let dir = s.dir ?? '/';
     let line = '';
     let busy = false;
     const write = (text: string) => socket.writable && socket.write(text.replace(/\r?\n/g, '\r\n'));
-    const prompt = () => write(`${dir} # `);
+    let shell: InteractiveShell | string;
+    try {
+      shell = s.container.interactiveShell(s.cmd[0]!, { env: s.env, user: s.user, dir: s.dir });
+    } catch (e) {
+      shell = `${e instanceof Error ? e.message : String(e)}\n`;
+    }
+    if (typeof shell === 'string') {
+      write(shell);
+      s.exitCode = 127;
+      s.running = false;
+      this.forgetLater(s);
+      return;
+    }
+    const sh = shell;
+    const prompt = () => write(sh.prompt());
     try {
       prompt();
       await new Promise<void>((resolve) => {
@@ -122,22 +134,14 @@ export class ExecSessions {
           socket.off('data', onData);
           resolve();
         };
-        const runLine = async (text: string) => {
-          const cd = /^\s*cd(?:\s+(\S+))?\s*$/.exec(text);
-          const cmd = cd ? `cd ${cd[1] ?? '/root'} && pwd` : text;
-          const result = await s.container.exec(['sh', '-c', cmd], { env: s.env, user: s.user, dir, onOutput: cd ? undefined : (_stream, t) => write(t) });
-          if (cd) {
-            if (result.exitCode === 0) dir = result.stdout.trim() || dir;
-            else write(result.stderr);
-          }
-        };
+        const endShell = () => void sh.end(write).then(finish, () => finish(1));
         // What is typed while a line runs waits its turn, as type-ahead does.
         let pending = '';
         const pump = () => {
           while (!busy && pending.length > 0) {
             const ch = pending[0]!;
             pending = pending.slice(1);
-            if (ch === '\x04' && line === '') return finish(0);
+            if (ch === '\x04' && line === '') return endShell();
             if (ch === '\x03') {
               line = '';
               write('^C\n');
@@ -149,20 +153,22 @@ export class ExecSessions {
               }
             } else if (ch === '\r' || ch === '\n') {
               write('\n');
-              const text = line.trim();
+              const text = line;
               line = '';
-              const exit = /^exit(?:\s+(\d+))?$/.exec(text);
-              if (exit) return finish(Number(exit[1] ?? 0));
-              if (text === '') {
+              if (text.trim() === '') {
                 prompt();
                 continue;
               }
               busy = true;
-              void runLine(text).finally(() => {
-                busy = false;
-                prompt();
-                pump();
-              });
+              void sh.runLine(text, write).then(
+                (exited) => {
+                  busy = false;
+                  if (exited !== undefined) return finish(exited);
+                  prompt();
+                  pump();
+                },
+                () => finish(137),
+              );
             } else if (ch >= ' ') {
               line += ch;
               write(ch);
@@ -174,8 +180,8 @@ export class ExecSessions {
           pump();
         };
         socket.on('data', onData);
-        socket.once('end', () => finish(0));
-        socket.once('close', () => finish(0));
+        socket.once('end', endShell);
+        socket.once('close', endShell);
       });
     } finally {
       s.running = false;

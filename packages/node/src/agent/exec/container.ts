@@ -9,7 +9,9 @@ import { envMap, mergeEnv } from './environment.js';
 import { ContainerStartError, ContainerStateError } from './errors.js';
 import type { ImageDefinition } from './images/catalog.js';
 import { LogStore } from './log-store.js';
-import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Proc, type Program, type Signal } from './process.js';
+import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Proc, type Program, type Signal, type Stdin } from './process.js';
+import { InteractiveShell } from './shell/interactive.js';
+import type { Dialect } from './shell/interpreter.js';
 import type { ContainerSystem } from './system.js';
 import type { Container, ContainerConfig, ContainerState, ContainerStatus, ExecOptions, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
 
@@ -209,21 +211,15 @@ export class EmulatedContainer implements Container {
   }
 
   async exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    if (this.state !== 'running') throw new ContainerStateError(`Container ${this.id} is not running`);
-    if (cmd.length === 0) throw new ContainerStateError('No exec command specified');
-    const program = this.p.image.lookup(cmd[0]!);
+    const program = this.execProgram(cmd);
     if (!program) {
-      const stderr = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH: unknown\n`;
+      const stderr = notFound(cmd[0]!);
       opts.onOutput?.('stderr', stderr);
       return { exitCode: EXIT_NOT_FOUND, stdout: '', stderr };
     }
     let stdout = '';
     let stderr = '';
-    const proc: Proc = {
-      argv: cmd,
-      env: envMap(mergeEnv(this.env, opts.env ?? [])),
-      cwd: opts.dir ?? this.p.workingDir,
-      stdin: opts.stdin ? new StdinBuffer(opts.stdin) : emptyStdin(),
+    const proc = this.execProc(cmd, opts, opts.stdin ? new StdinBuffer(opts.stdin) : emptyStdin(), {
       out: (t) => {
         stdout += t;
         opts.onOutput?.('stdout', t);
@@ -232,10 +228,7 @@ export class EmulatedContainer implements Container {
         stderr += t;
         opts.onOutput?.('stderr', t);
       },
-      sys: this.p.system,
-      init: false,
-      onSignal: () => undefined,
-    };
+    });
     try {
       const exitCode = normalizeExitCode(await program(proc));
       return { exitCode, stdout, stderr };
@@ -246,6 +239,39 @@ export class EmulatedContainer implements Container {
       return { exitCode: 1, stdout, stderr: `${stderr}${failure}` };
     }
   }
+
+  interactiveShell(shell: string, opts: Omit<ExecOptions, 'stdin' | 'onOutput'> = {}): InteractiveShell | string {
+    if (!this.execProgram([shell])) return notFound(shell);
+    const name = shell.slice(shell.lastIndexOf('/') + 1);
+    const dialect: Dialect = name === 'bash' ? 'bash' : name === 'dash' ? 'dash' : name === 'ash' || this.p.image.userland === 'busybox' ? 'ash' : 'dash';
+    // Output goes where each line's writer sends it (InteractiveShell.runLine).
+    const proc = this.execProc([shell], opts, 'tty', { out: () => undefined, err: () => undefined });
+    return new InteractiveShell(proc, dialect, name, this.hostname);
+  }
+
+  /** The program a docker exec runs, once the container is running. */
+  private execProgram(cmd: string[]): Program | undefined {
+    if (this.state !== 'running') throw new ContainerStateError(`Container ${this.id} is not running`);
+    if (cmd.length === 0) throw new ContainerStateError('No exec command specified');
+    return this.p.image.lookup(cmd[0]!);
+  }
+
+  private execProc(cmd: string[], opts: Pick<ExecOptions, 'env' | 'dir'>, stdin: Stdin, io: Pick<Proc, 'out' | 'err'>): Proc {
+    return {
+      argv: cmd,
+      env: envMap(mergeEnv(this.env, opts.env ?? [])),
+      cwd: opts.dir ?? this.p.workingDir,
+      stdin,
+      ...io,
+      sys: this.p.system,
+      init: false,
+      onSignal: () => undefined,
+    };
+  }
+}
+
+function notFound(command: string): string {
+  return `OCI runtime exec failed: exec failed: unable to start container process: exec: "${command}": executable file not found in $PATH: unknown\n`;
 }
 
 /** Exit statuses are one byte. */

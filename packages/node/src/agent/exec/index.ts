@@ -2,6 +2,7 @@
 // (nginx, httpd, traefik/whoami, busybox/alpine, redis) or a generic idle process.
 
 export { ContainerRuntime } from './runtime.js';
+export type { InteractiveShell } from './shell/interactive.js';
 export { ImageNotFoundError, TemplateExpansionError, ContainerStartError, ContainerStateError } from './errors.js';
 export { BUILT_IN_IMAGES } from './images/catalog.js';
 export { parseImageReference, repositoryName, type ImageReference } from './images/reference.js';

@@ -1,6 +1,8 @@
 // The public shapes of the emulated container runtime: what the agent hands over for a task
 // (ContainerConfig), what it reads back (ContainerStatus, logs), and the Container handle.
 
+import type { InteractiveShell } from './shell/interactive.js';
+
 export interface FileMount {
   /** Docker's target: secrets relative to /run/secrets, configs relative to /; absolute used as is. */
   target: string;
@@ -133,6 +135,11 @@ export interface Container {
   logs(opts?: LogOptions): AsyncIterable<LogLine>;
   /** Runs a command inside the running container (docker exec): its output is not logged. */
   exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * `docker exec -it CONTAINER sh`: the shell, kept from one typed line to the next; or the
+   * runtime's error text when the image has no such program.
+   */
+  interactiveShell(shell: string, opts?: Omit<ExecOptions, 'stdin' | 'onOutput'>): InteractiveShell | string;
 }
 
 export interface RuntimeLog {

@@ -130,7 +130,8 @@ export class Shell {
     return this.runExitTrap(code, io);
   }
 
-  private async runExitTrap(code: number, io: Io): Promise<number> {
+  /** Runs the EXIT trap once, as the shell ends with `code`; resolves with the final status. */
+  async runExitTrap(code: number, io: Io): Promise<number> {
     const action = this.traps.get('EXIT');
     if (!action) return code;
     this.traps.delete('EXIT');
