@@ -87,6 +87,32 @@ describe('busybox commands', () => {
     expect((await sh("printf '%s=%03d\\n' a 5 b 7")).out).toBe('a=005\nb=007');
   });
 
+  it("defines and calls functions as ash and dash do: arguments, return, local variables, recursion; no function takes a special builtin's name", async () => {
+    const script = [
+      'greet() { echo "hello $1 ($#)"; }',
+      'greet world; greet',
+      'x=outer',
+      'scoped() {',
+      '  local x=inner y',
+      '  y=$x; echo "in: $x $y"; return 3',
+      '}',
+      'scoped; echo "status $? x=$x y=${y-unset}"',
+      'count() { if [ $1 -gt 0 ]; then echo $1; count $(($1 - 1)); fi; }',
+      'count 2',
+      'type greet',
+      'exit 4',
+    ].join('\n');
+    expect(await sh(script)).toMatchObject({ code: 4, out: 'hello world (1)\nhello  (0)\nin: inner inner\nstatus 3 x=outer y=unset\n2\n1\ngreet is a function' });
+    expect((await sh('f() { echo "dash $1"; }; f one; type f', 'nginx')).out).toBe('dash one\nf is a shell function');
+    // ash and dash take a simple command as the body (bash does not).
+    expect(await sh('f() echo "simple $1"; f body')).toMatchObject({ code: 0, out: 'simple body' });
+    expect(await sh('echo() { printf "E:%s" "$1"; }; echo x')).toMatchObject({ out: 'E:x' });
+    expect(await sh('echo first; exit() { :; }')).toMatchObject({ code: 2, out: '', err: 'sh: syntax error: bad function name' });
+    expect(await sh('exit() { :; }', 'nginx')).toMatchObject({ code: 2, err: 'sh: 1: Syntax error: Bad function name' });
+    expect(await sh('echo a\nlocal a=1')).toMatchObject({ code: 2, err: 'sh: local: line 1: not in a function' });
+    expect(await sh('f() { local 1x; }; f', 'nginx')).toMatchObject({ code: 2, err: 'sh: 1: local: 1x: bad variable name' });
+  });
+
   it('writes and reads files in the container root through redirections', async () => {
     const r = await sh('echo one > /tmp/f; echo two >> /tmp/f; cat /tmp/f; wc -l < /tmp/f; cat /tmp/none');
     expect(r.out).toBe('one\ntwo\n2');

@@ -3,7 +3,7 @@
 
 import { EXIT_NOT_FOUND, SIGNAL_NUMBERS, type Proc } from '../process.js';
 import { errnoMessage } from '../rootfs.js';
-import { ExitShell, LoopControl, type Io, type Shell } from './interpreter.js';
+import { ExitShell, LoopControl, ReturnFromFunction, type Io, type Shell } from './interpreter.js';
 
 export type Builtin = (sh: Shell, argv: string[], io: Io, line: number) => Promise<number>;
 
@@ -36,6 +36,39 @@ export const BUILTINS: Record<string, Builtin> = {
       throw new ExitShell(2);
     }
     throw new ExitShell(Number(arg) & 0xff);
+  },
+
+  /** Outside a function it ends the script, as exit would. */
+  return: async (sh, argv, io, line) => {
+    const arg = argv[1];
+    let code = sh.status;
+    if (arg !== undefined) {
+      if (!/^\d+$/.test(arg)) return illegalNumber(sh, io, line, 'return', arg);
+      code = Number(arg) & 0xff;
+    }
+    if (sh.localFrames.length === 0) throw new ExitShell(code);
+    throw new ReturnFromFunction(code);
+  },
+
+  local: async (sh, argv, io, line) => {
+    // busybox words it "sh: local: line N: …", counting -c scripts' lines from 0.
+    const where = sh.dialect === 'ash' ? `${sh.prefix(line)}local: line ${line - 1}: ` : `${sh.prefix(line)}local: `;
+    const frame = sh.localFrames.at(-1);
+    if (!frame) {
+      io.err(`${where}not in a function\n`);
+      return 2;
+    }
+    for (const a of argv.slice(1)) {
+      const eq = a.indexOf('=');
+      const name = eq === -1 ? a : a.slice(0, eq);
+      if (!NAME.test(name)) {
+        io.err(`${where}${name}: bad variable name\n`);
+        return 2;
+      }
+      if (!frame.has(name)) frame.set(name, sh.vars.get(name));
+      if (eq !== -1) sh.vars.set(name, a.slice(eq + 1));
+    }
+    return 0;
   },
 
   cd: async (sh, argv, io, line) => {
@@ -196,7 +229,7 @@ export const BUILTINS: Record<string, Builtin> = {
     if (argv[1] === '-v' || argv[1] === '-V') {
       let status = 0;
       for (const name of argv.slice(2)) {
-        if (BUILTINS[name]) io.out(argv[1] === '-v' ? `${name}\n` : `${name} is a shell builtin\n`);
+        if (BUILTINS[name] || sh.functions.has(name)) io.out(argv[1] === '-v' ? `${name}\n` : `${name} is a ${sh.functions.has(name) ? 'shell function' : 'shell builtin'}\n`);
         else if (sh.proc.sys.image.lookup(name)) io.out(argv[1] === '-v' ? `${sh.proc.sys.image.pathOf(name)}\n` : `${name} is ${sh.proc.sys.image.pathOf(name)}\n`);
         else status = 1;
       }
@@ -211,7 +244,8 @@ export const BUILTINS: Record<string, Builtin> = {
   type: async (sh, argv, io) => {
     let status = 0;
     for (const name of argv.slice(1)) {
-      if (BUILTINS[name]) io.out(`${name} is a shell builtin\n`);
+      if (sh.functions.has(name)) io.out(`${name} is a ${sh.dialect === 'ash' ? 'function' : 'shell function'}\n`);
+      else if (BUILTINS[name]) io.out(`${name} is a shell builtin\n`);
       else if (sh.proc.sys.image.lookup(name)) io.out(`${name} is ${sh.proc.sys.image.pathOf(name)}\n`);
       else {
         io.out(`${name}: not found\n`);

@@ -26,6 +26,11 @@ export class ExitShell {
   constructor(readonly code: number) {}
 }
 
+/** `return [n]`: unwinds to the function call. */
+export class ReturnFromFunction {
+  constructor(readonly code: number) {}
+}
+
 /** `break n` / `continue n`. */
 export class LoopControl {
   constructor(
@@ -40,6 +45,10 @@ const YIELD_EVERY = 256;
 export class Shell {
   vars: Map<string, string>;
   exported: Set<string>;
+  /** Defined functions: name → body. */
+  functions: Map<string, Command>;
+  /** One frame per function call running: the variables `local` saved (undefined: unset before). */
+  readonly localFrames: Map<string, string | undefined>[] = [];
   positional: string[];
   status = 0;
   errexit = false;
@@ -60,9 +69,10 @@ export class Shell {
     readonly dialect: Dialect,
     public arg0: string,
     positional: string[],
-    state?: { vars: Map<string, string>; exported: Set<string> },
+    state?: { vars: Map<string, string>; exported: Set<string>; functions: Map<string, Command> },
   ) {
     this.positional = positional;
+    this.functions = new Map(state?.functions);
     if (state) {
       this.vars = new Map(state.vars);
       this.exported = new Set(state.exported);
@@ -322,6 +332,9 @@ export class Shell {
         return this.runSimple(cmd, io);
       case 'brace':
         return this.runList(cmd.body, io);
+      case 'function':
+        this.functions.set(cmd.name, cmd.body);
+        return 0;
       case 'subshell': {
         const sub = this.subshell();
         try {
@@ -426,6 +439,12 @@ export class Shell {
       return this.lastSubstStatus ?? 0;
     }
     const name = argv[0]!;
+    // Functions come before builtins; none may take a special builtin's name (parser.ts).
+    const fn = this.functions.get(name);
+    if (fn) {
+      for (const [k, v] of assigns) this.vars.set(k, v);
+      return this.callFunction(fn, argv, io);
+    }
     const builtin = BUILTINS[name];
     if (builtin) {
       // Assignments before a builtin persist, as POSIX has it for the special builtins.
@@ -433,6 +452,27 @@ export class Shell {
       return builtin(this, argv, io, cmd.line);
     }
     return this.runExternal(argv, io, assigns, cmd.line);
+  }
+
+  /** Runs a function's body with its arguments as $1…; `local` variables are restored after. */
+  private async callFunction(body: Command, argv: string[], io: Io): Promise<number> {
+    const saved = this.positional;
+    this.positional = argv.slice(1);
+    const frame = new Map<string, string | undefined>();
+    this.localFrames.push(frame);
+    try {
+      return await this.runCommand(body, io);
+    } catch (e) {
+      if (e instanceof ReturnFromFunction) return e.code;
+      throw e;
+    } finally {
+      this.localFrames.pop();
+      for (const [k, v] of frame) {
+        if (v === undefined) this.vars.delete(k);
+        else this.vars.set(k, v);
+      }
+      this.positional = saved;
+    }
   }
 
   /** Runs a program of the image with the exported environment (plus `assigns`). */

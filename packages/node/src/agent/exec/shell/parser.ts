@@ -1,6 +1,7 @@
 // The POSIX shell grammar the emulated sh understands: lists with ; & && ||, pipelines with | and
 // !, simple commands with assignments and redirections, ( … ), { …; }, if/elif/else, for, while,
-// until and case. Reserved words count only where a command starts, as in sh.
+// until, case and function definitions (name() compound-command). Reserved words count only where
+// a command starts, as in sh.
 
 import { ShellSyntaxError, tokenize, type RedirOp, type Token, type Word } from './lexer.js';
 
@@ -21,7 +22,8 @@ export type Command =
   | { type: 'for'; name: string; items?: Word[]; body: List; redirects: Redirect[] }
   | { type: 'while' | 'until'; cond: List; body: List; redirects: Redirect[] }
   | { type: 'case'; subject: Word; arms: { patterns: Word[]; body: List }[]; redirects: Redirect[] }
-  | { type: 'brace' | 'subshell'; body: List; redirects: Redirect[] };
+  | { type: 'brace' | 'subshell'; body: List; redirects: Redirect[] }
+  | { type: 'function'; name: string; body: Command; redirects: Redirect[] };
 
 export interface Pipeline {
   negate: boolean;
@@ -36,6 +38,9 @@ export interface AndOr {
 export interface List {
   items: { andOr: AndOr; background: boolean }[];
 }
+
+/** Special builtins (POSIX 2.9.1): no function may take their name. */
+const SPECIAL_BUILTINS = new Set([':', '.', 'break', 'continue', 'eval', 'exec', 'exit', 'export', 'readonly', 'return', 'set', 'shift', 'trap', 'unset']);
 
 const RESERVED_ENDS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}']);
 
@@ -164,11 +169,41 @@ class Parser {
       cmd = this.parseCase();
     } else if (r !== undefined && RESERVED_ENDS.has(r)) {
       throw this.unexpected(t);
+    } else if (this.atFunctionDefinition()) {
+      return this.parseFunction();
     } else {
       return this.parseSimple();
     }
     while (this.peek().kind === 'redir') cmd.redirects.push(this.parseRedirect());
     return cmd;
+  }
+
+  /** `name ( )`: an unquoted name followed by an empty pair of parentheses. */
+  private atFunctionDefinition(): boolean {
+    const [name, open, close] = [this.tokens[this.i], this.tokens[this.i + 1], this.tokens[this.i + 2]];
+    return (
+      name?.kind === 'word' &&
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(name.raw) &&
+      this.reserved(name) !== undefined &&
+      open?.kind === 'op' &&
+      open.op === '(' &&
+      close?.kind === 'op' &&
+      close.op === ')'
+    );
+  }
+
+  /** name() command: POSIX wants a compound command; ash and dash take a simple one too, as here. */
+  private parseFunction(): Command {
+    const nameTok = this.next() as Extract<Token, { kind: 'word' }>;
+    const name = nameTok.raw;
+    if (SPECIAL_BUILTINS.has(name)) throw new ShellSyntaxError('bad function name', undefined, nameTok.line);
+    this.next();
+    this.next();
+    this.skipNewlines();
+    const start = this.peek();
+    const body = this.parseCommand();
+    if (body.type === 'function') throw this.unexpected(start);
+    return { type: 'function', name, body, redirects: [] };
   }
 
   private parseIf(): Command {
