@@ -310,6 +310,26 @@ describe('services', () => {
       expect(missing.status).toBe(1);
     }
 
+    // docker top and docker images: the container's process, and the image pulled for it on this node only.
+    const topped = JSON.parse(await httpGet(w1, 2375, `/containers/${mine!.Id}/top`)) as { Titles: string[]; Processes: string[][] };
+    expect(topped.Titles).toEqual(['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
+    expect(topped.Processes).toEqual([['root', expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/), '0', expect.stringMatching(/^\d\d:\d\d$/), '?', '00:00:00', 'sh -c echo started; sleep 1d']]);
+    type Image = { Id: string; RepoTags: string[]; Size: number };
+    const images = JSON.parse(await httpGet(w1, 2375, '/images/json')) as Image[];
+    const busybox = images.find((i) => i.RepoTags.includes('busybox:latest'));
+    expect(busybox).toMatchObject({ Id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), Size: expect.any(Number) });
+    expect(busybox!.Size).toBeGreaterThan(0);
+    const inspected = JSON.parse(await httpGet(w1, 2375, `/images/${busybox!.Id.slice(7, 19)}/json`)) as { Id: string; Config: { Cmd: string[] } };
+    expect(inspected).toMatchObject({ Id: busybox!.Id, Config: { Cmd: ['sh'] } });
+    expect(JSON.parse(await httpGet(w1, 2375, `/containers/${mine!.Id}/json`))).toMatchObject({ Image: busybox!.Id });
+    const byReference = async (reference: string) =>
+      (JSON.parse(await httpGet(w1, 2375, `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: [reference] }))}`)) as Image[]).map((i) => i.RepoTags[0]);
+    expect(await byReference('busy*')).toEqual(['busybox:latest']);
+    expect(await byReference('nomatch')).toEqual([]);
+    expect((await httpRequest(w1, 'GET', '/images/nginx:nope/json')).status).toBe(404);
+    // docker rmi of an image a running container uses is refused, even with force.
+    expect((await httpRequest(w1, 'DELETE', '/images/busybox?force=1')).status).toBe(409);
+
     // Removing a running container takes force; killing it fails its task, and Swarm replaces it.
     const refused = await httpRequest(w1, 'DELETE', `/containers/${mine!.Id}`);
     expect(refused.status).toBe(409);

@@ -9,7 +9,7 @@ import type { EmulatedClock } from '../clock.js';
 import { toDockerTime } from '../clock.js';
 import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
-import type { Container, ContainerRuntime } from './exec/index.js';
+import type { Container, ContainerRuntime, PulledImage } from './exec/index.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
 import type { Duplex } from 'node:stream';
@@ -413,6 +413,15 @@ export class Worker {
   /** Every container, for the logs API and tests. */
   containers(): Container[] {
     return this.runtime?.list() ?? [];
+  }
+
+  /** The images this node's containers were made from (docker images). */
+  images(): PulledImage[] {
+    return this.runtime?.images() ?? [];
+  }
+
+  removeImage(reference: string): void {
+    this.runtime?.removeImage(reference);
   }
 
   async stopAll(): Promise<void> {

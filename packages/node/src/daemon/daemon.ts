@@ -26,7 +26,7 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import { specTimingScale, type TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker, type ContainerDetails } from '../agent/worker.js';
-import type { Container } from '../agent/exec/index.js';
+import type { Container, PulledImage } from '../agent/exec/index.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { NodeNetwork } from '../agent/network.js';
 import { ApiGate } from '../engine/api-gate.js';
@@ -606,6 +606,15 @@ export class Daemon {
   /** This node's task containers (docker ps, docker exec). */
   containers(): Container[] {
     return this.worker?.containers() ?? [];
+  }
+
+  /** The images this node pulled for its tasks (docker images). */
+  images(): PulledImage[] {
+    return this.worker?.images() ?? [];
+  }
+
+  removeImage(reference: string): void {
+    this.worker?.removeImage(reference);
   }
 
   /** What the engine shows of a task container besides itself: attachments, host ports, health. */

@@ -4,7 +4,6 @@
 // form is exec-sessions.ts's), GET /exec/{id}/json and POST /exec/{id}/resize. Shapes after
 // ../shared/reference/real-swarm (api-containers-json.json, container-inspect-*.json).
 
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Container } from '../agent/exec/index.js';
@@ -14,6 +13,7 @@ import { ApiError } from '../errors.js';
 import { GO_EXEC_OPTIONS, GO_EXEC_START_OPTIONS } from '@swarmlab/api';
 import { outputWriter, type ExecOptions, type ExecSessions } from './exec-sessions.js';
 import { boolQuery, jsonBody, sendJson, streamFrame, type Request, type Router } from './http.js';
+import { imageId } from './routes-images.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -53,7 +53,6 @@ function statusText(c: Container, health: ContainerDetails['health'], now: numbe
   return 'Created';
 }
 
-const imageId = (image: string) => `sha256:${createHash('sha256').update(image).digest('hex')}`;
 const createdSeconds = (c: Container) => Math.floor(Date.parse(c.status().startedAt ?? new Date().toISOString()) / 1000);
 
 /** The container of an ID, an unambiguous ID prefix or a name (with or without its leading slash). */
@@ -231,6 +230,27 @@ async function containerLogs(c: Container, req: Request, res: ServerResponse): P
   if (!res.writableEnded) res.end();
 }
 
+/**
+ * docker top: the container's process as ps shows it (-ef, the default, or aux). The emulated
+ * container runs its programs inside the node's process, which stands where containerd's shim
+ * would: the parent.
+ */
+function top(c: Container, psArgs: string | null) {
+  const st = c.status();
+  if (st.state !== 'running') throw new ApiError(409, `container ${c.id} is not running`);
+  const started = new Date(st.startedAt ?? Date.now());
+  const stime = `${String(started.getUTCHours()).padStart(2, '0')}:${String(started.getUTCMinutes()).padStart(2, '0')}`;
+  const command = [c.path, ...c.processArgs].join(' ');
+  if (psArgs === 'aux') {
+    return {
+      Titles: ['USER', 'PID', '%CPU', '%MEM', 'VSZ', 'RSS', 'TTY', 'STAT', 'START', 'TIME', 'COMMAND'],
+      Processes: [['root', String(st.pid), '0.0', '0.0', '0', '0', '?', 'Ss', stime, '0:00', command]],
+    };
+  }
+  if (psArgs && psArgs !== '-ef') throw new ApiError(500, `ps: unsupported options here: ${psArgs} (use -ef or aux)`);
+  return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: [['root', String(st.pid), String(process.pid), '0', stime, '?', '00:00:00', command]] };
+}
+
 export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions): void {
   r.on('GET', '/containers/json', (req) => {
     const filters = parseFilters(req.query.get('filters'));
@@ -244,6 +264,7 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
   });
   r.on('GET', '/containers/{id}/json', (req) => inspect(daemon, findContainer(daemon, req.params.id!)));
   r.on('GET', '/containers/{id}/logs', (req, res) => containerLogs(findContainer(daemon, req.params.id!), req, res));
+  r.on('GET', '/containers/{id}/top', (req) => top(findContainer(daemon, req.params.id!), req.query.get('ps_args')));
   // A task's container stopped, killed or removed under Swarm's feet: its task fails or completes
   // and the orchestrator replaces it, as on a real node.
   r.on('POST', '/containers/{id}/kill', async (req, res) => {

@@ -7,6 +7,7 @@ import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
 import { containerRoutes } from './routes-containers.js';
+import { imageRoutes } from './routes-images.js';
 import { ExecSessions, hijackExecStart } from './exec-sessions.js';
 import {
   GO_CONFIG_SPEC,
@@ -50,6 +51,7 @@ function commonHeaders(res: ServerResponse, daemon: Daemon): void {
 export function engineRoutes(daemon: Daemon, execs = new ExecSessions()): Router {
   const r = new Router();
   containerRoutes(r, daemon, execs);
+  imageRoutes(r, daemon);
   const ping = (req: Request, res: ServerResponse) => {
     res.setHeader('Swarm', daemon.pingState());
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');

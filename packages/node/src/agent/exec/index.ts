@@ -1,7 +1,7 @@
 // The emulated container runtime of a worker: one container per task, running a built-in image
 // (nginx, httpd, traefik/whoami, busybox/alpine, redis) or a generic idle process.
 
-export { ContainerRuntime } from './runtime.js';
+export { ContainerRuntime, type PulledImage } from './runtime.js';
 export type { InteractiveShell } from './shell/interactive.js';
 export { ImageNotFoundError, TemplateExpansionError, ContainerStartError, ContainerStateError } from './errors.js';
 export { BUILT_IN_IMAGES } from './images/catalog.js';

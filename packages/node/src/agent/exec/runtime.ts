@@ -18,8 +18,18 @@ import type { Container, ContainerConfig, ContainerRuntimeOptions } from './type
 
 const DEFAULT_MAX_LOG_LINES = 10_000;
 
+/** An image this runtime has run a container of (docker images): pulled once, kept after. */
+export interface PulledImage {
+  /** The reference as the task gave it ("nginx:alpine", "nginx@sha256:…"). */
+  reference: string;
+  image: ImageDefinition;
+  /** Emulated ms of the first container made from it. */
+  pulledAt: number;
+}
+
 export class ContainerRuntime extends EventEmitter {
   private readonly containers = new Map<string, EmulatedContainer>();
+  private readonly pulled = new Map<string, PulledImage>();
   private readonly pids = new PidAllocator();
   private readonly now: () => number;
   private readonly toReal: (ms: number) => number;
@@ -41,6 +51,7 @@ export class ContainerRuntime extends EventEmitter {
   async create(cfg: ContainerConfig): Promise<Container> {
     validate(cfg);
     const image = this.resolveImage(cfg.image);
+    if (!this.pulled.has(cfg.image)) this.pulled.set(cfg.image, { reference: cfg.image, image, pulledAt: this.now() });
     const id = generateContainerId();
 
     let expanded: { env: string[]; hostname: string };
@@ -130,6 +141,16 @@ export class ContainerRuntime extends EventEmitter {
 
   list(): Container[] {
     return [...this.containers.values()];
+  }
+
+  /** The images its containers were made from, in the order they were first pulled. */
+  images(): PulledImage[] {
+    return [...this.pulled.values()];
+  }
+
+  /** docker rmi: forgets a pulled image (the caller checks that no container needs it). */
+  removeImage(reference: string): void {
+    this.pulled.delete(reference);
   }
 
   private resolveImage(reference: string): ImageDefinition {

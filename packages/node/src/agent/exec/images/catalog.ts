@@ -43,6 +43,10 @@ export interface ImageDefinition {
   pathOf(name: string): string;
   /** PID 1 for an image that runs no real program (generic images). */
   fixedInit?: Program;
+  /** When the real image of the emulated version was built (RFC 3339; '' for generic images). */
+  created: string;
+  /** Its size in bytes on a node, as `docker images` shows it (about; 0 for generic images). */
+  size: number;
 }
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -112,6 +116,8 @@ interface ImageSpec {
   programs?: Record<string, [Program, string]>;
   directories?: string[];
   files?: ImageDefinition['files'];
+  created: string;
+  size: number;
 }
 
 function defineImage(spec: ImageSpec): ImageDefinition {
@@ -129,6 +135,8 @@ function defineImage(spec: ImageSpec): ImageDefinition {
     userland: spec.userland,
     directories: spec.directories ?? [],
     files: spec.files ?? (() => []),
+    created: spec.created,
+    size: spec.size,
     lookup: (name) => {
       const b = base(name);
       if (!b) return undefined;
@@ -142,9 +150,11 @@ function defineImage(spec: ImageSpec): ImageDefinition {
   };
 }
 
-const busybox = (repository: string, shell: string) => defineImage({ repository, cmd: [shell], userland: 'busybox', directories: ['/tmp', '/root', '/home', '/var/www'] });
+const busybox = (repository: string, shell: string, created: string, size: number) =>
+  defineImage({ repository, cmd: [shell], userland: 'busybox', directories: ['/tmp', '/root', '/home', '/var/www'], created, size });
 
-const whoamiImage = (repository: string) => defineImage({ repository, entrypoint: ['/whoami'], userland: 'none', programs: { whoami: [whoami, '/whoami'] } });
+const whoamiImage = (repository: string) =>
+  defineImage({ repository, entrypoint: ['/whoami'], userland: 'none', programs: { whoami: [whoami, '/whoami'] }, created: '2023-05-15T13:04:49Z', size: 6_550_000 });
 
 const NGINX: ImageSpec = {
   repository: 'nginx',
@@ -162,6 +172,8 @@ const NGINX: ImageSpec = {
     curl: [curlProgram('7.88.1'), '/usr/bin/curl'],
   },
   files: (hostname) => [{ path: '/usr/share/nginx/html/index.html', content: nginxIndexPage(hostname), mode: 0o644 }],
+  created: '2024-11-26T18:42:08Z',
+  size: 192_004_242,
 };
 
 const HTTPD: ImageSpec = {
@@ -177,6 +189,8 @@ const HTTPD: ImageSpec = {
     'httpd-foreground': [httpdForeground, '/usr/local/bin/httpd-foreground'],
   },
   files: (hostname) => [{ path: '/usr/local/apache2/htdocs/index.html', content: apacheIndexPage(hostname), mode: 0o644 }],
+  created: '2024-11-12T03:12:09Z',
+  size: 147_907_843,
 };
 
 const REDIS: ImageSpec = {
@@ -192,11 +206,13 @@ const REDIS: ImageSpec = {
     'redis-cli': [redisCli, '/usr/local/bin/redis-cli'],
     'docker-entrypoint.sh': [redisEntrypoint, '/usr/local/bin/docker-entrypoint.sh'],
   },
+  created: '2024-10-03T16:53:38Z',
+  size: 117_163_484,
 };
 
 const BUILT_IN: Record<string, ImageDefinition> = {
-  busybox: busybox('busybox', 'sh'),
-  alpine: busybox('alpine', '/bin/sh'),
+  busybox: busybox('busybox', 'sh', '2024-09-26T21:31:42Z', 4_269_220),
+  alpine: busybox('alpine', '/bin/sh', '2024-09-06T12:05:36Z', 7_797_760),
   nginx: defineImage(NGINX),
   httpd: defineImage(HTTPD),
   redis: defineImage(REDIS),
@@ -209,9 +225,15 @@ const BUILT_IN: Record<string, ImageDefinition> = {
  * tools instead of GNU's (sh is ash, wget and nslookup are there), the image's own programs alike.
  */
 const ALPINE_VARIANTS: Record<string, ImageDefinition> = {
-  nginx: defineImage({ ...NGINX, userland: 'busybox', env: [DEFAULT_PATH, `NGINX_VERSION=${NGINX_VERSION}`, 'PKG_RELEASE=1', 'DYNPKG_RELEASE=1', 'NJS_VERSION=0.8.7', 'NJS_RELEASE=1'], programs: { ...NGINX.programs, curl: [curlProgram('8.11.1'), '/usr/bin/curl'] } }),
-  httpd: defineImage({ ...HTTPD, userland: 'busybox' }),
-  redis: defineImage({ ...REDIS, userland: 'busybox' }),
+  nginx: defineImage({
+    ...NGINX,
+    userland: 'busybox',
+    env: [DEFAULT_PATH, `NGINX_VERSION=${NGINX_VERSION}`, 'PKG_RELEASE=1', 'DYNPKG_RELEASE=1', 'NJS_VERSION=0.8.7', 'NJS_RELEASE=1'],
+    programs: { ...NGINX.programs, curl: [curlProgram('8.11.1'), '/usr/bin/curl'] },
+    size: 47_983_472,
+  }),
+  httpd: defineImage({ ...HTTPD, userland: 'busybox', size: 60_402_135 }),
+  redis: defineImage({ ...REDIS, userland: 'busybox', size: 41_368_672 }),
 };
 
 /** The built-in image for a reference ("nginx:1.27@sha256:…"), or undefined. */
@@ -238,6 +260,8 @@ export function genericImage(reference: string): ImageDefinition {
     lookup: () => undefined,
     pathOf: (name) => name,
     fixedInit: genericProcess,
+    created: '',
+    size: 0,
   };
 }
 
