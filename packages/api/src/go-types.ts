@@ -308,3 +308,12 @@ export const GO_NETWORK_CREATE_REQUEST = struct('network.CreateRequest', {
   Name: str(),
   CheckDuplicate: ptr(bool),
 });
+
+/** Body of POST /volumes/create (volume.CreateOptions). */
+export const GO_VOLUME_CREATE_OPTIONS = struct('volume.CreateOptions', {
+  Name: str(),
+  Driver: str(),
+  DriverOpts: labels,
+  Labels: labels,
+  ClusterVolumeSpec: ptr(struct('volume.ClusterVolumeSpec', {})),
+});

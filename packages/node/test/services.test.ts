@@ -385,6 +385,36 @@ describe('services', () => {
     await api.serviceRemove('sick');
   }, 60_000);
 
+  it("keeps a volume's data on its node for the task that replaces a killed one (docker volume ls)", async () => {
+    const api = lab.client('manager1');
+    await api.serviceCreate({
+      Name: 'counter',
+      TaskTemplate: {
+        ContainerSpec: { Image: 'busybox', Args: ['sh', '-c', 'echo run >> /data/runs; wc -l < /data/runs; sleep 1d'], Mounts: [{ Type: 'volume', Source: 'counter-data', Target: '/data' }] },
+        Placement: { Constraints: ['node.hostname==worker1'] },
+      },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    const [first] = await lab.waitFor(async () => ((await running('counter')).length === 1 ? running('counter') : undefined), 20_000, 'the counter task');
+    const w1 = lab.node('worker1').spec.addr;
+    const id = first.Status.ContainerStatus!.ContainerID!;
+    const volumes = JSON.parse(await httpGet(w1, 2375, '/volumes')) as { Volumes: { Name: string; Mountpoint: string }[] };
+    expect(volumes.Volumes).toContainEqual(expect.objectContaining({ Name: 'counter-data', Mountpoint: '/var/lib/docker/volumes/counter-data/_data' }));
+    expect(JSON.parse(await httpGet(w1, 2375, `/containers/${id}/json`))).toMatchObject({ Mounts: [{ Type: 'volume', Name: 'counter-data', Destination: '/data', RW: true }] });
+    expect((await httpRequest(w1, 'DELETE', '/volumes/counter-data')).status).toBe(409);
+    expect((await httpRequest(w1, 'POST', `/containers/${id}/kill`)).status).toBe(204);
+    const second = await lab.waitFor(async () => {
+      const [t] = await running('counter');
+      return t && t.ID !== first.ID ? t : undefined;
+    }, 20_000, 'the replacement task');
+    const logs = await lab.waitFor(async () => {
+      const text = demux(await httpGetBytes(w1, 2375, `/containers/${second.Status.ContainerStatus!.ContainerID}/logs?stdout=1`)).stdout;
+      return text ? text : undefined;
+    }, 10_000, 'the replacement\'s output');
+    expect(logs).toBe('2\n');
+    await api.serviceRemove('counter');
+  }, 60_000);
+
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');
     const nodes = await api.nodeList();

@@ -10,6 +10,7 @@ import { toDockerTime } from '../clock.js';
 import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
 import type { Container, ContainerRuntime, PulledImage } from './exec/index.js';
+import { VolumeStore } from './exec/volumes.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
 import type { Duplex } from 'node:stream';
@@ -82,9 +83,12 @@ export class Worker {
   private freeAddresses: string[] = [];
   private pending: TaskStatusReport[] = [];
   private flushScheduled = false;
+  /** The node's local volumes (docker volume ls), under the worker directory. */
+  readonly volumes: VolumeStore;
 
   constructor(private readonly o: WorkerOptions) {
     this.freeAddresses = containerAddresses(o.nodeAddr);
+    this.volumes = new VolumeStore(join(o.rootDir, 'volumes'));
   }
 
   private byContainer(containerId: string): Tracked | undefined {
@@ -357,6 +361,7 @@ export class Worker {
       this.runtime = new ContainerRuntime({
         rejectUnknownImages: this.o.rejectUnknownImages,
         clock: this.o.clock,
+        volumes: this.volumes,
         lookupName: network ? (name, containerId) => network.lookup(name, this.overlayAddresses(containerId)) : undefined,
         connect: network ? (address, port, containerId) => network.connect(address, port, this.overlayAddresses(containerId)) : undefined,
       });
@@ -403,6 +408,9 @@ export class Worker {
         mode: r.File?.Mode ?? 0o444,
         data: configData.get(r.ConfigID) ?? Buffer.alloc(0),
       })),
+      mounts: (spec.Mounts ?? []).flatMap((m) =>
+        m.Type && m.Target ? [{ type: m.Type, source: m.Source || undefined, target: m.Target, readOnly: m.ReadOnly, labels: m.VolumeOptions?.Labels, noCopy: m.VolumeOptions?.NoCopy }] : [],
+      ),
       ports: blobs?.ports ?? [],
       bindAddress: address,
       rootDir,

@@ -27,6 +27,7 @@ import { specTimingScale, type TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker, type ContainerDetails } from '../agent/worker.js';
 import type { Container, PulledImage } from '../agent/exec/index.js';
+import type { VolumeStore } from '../agent/exec/volumes.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { NodeNetwork } from '../agent/network.js';
 import { ApiGate } from '../engine/api-gate.js';
@@ -615,6 +616,11 @@ export class Daemon {
 
   removeImage(reference: string): void {
     this.worker?.removeImage(reference);
+  }
+
+  /** The node's local volumes; none outside a swarm. */
+  volumeStore(): VolumeStore | undefined {
+    return this.worker?.volumes;
   }
 
   /** What the engine shows of a task container besides itself: attachments, host ports, health. */

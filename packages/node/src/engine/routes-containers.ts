@@ -110,7 +110,7 @@ function summary(daemon: Daemon, c: Container, now: number) {
     Status: statusText(c, details.health, now),
     HostConfig: { NetworkMode: 'default' },
     NetworkSettings: { Networks: networks(c, details) },
-    Mounts: [],
+    Mounts: c.mounts,
   };
 }
 
@@ -177,7 +177,7 @@ function inspect(daemon: Daemon, c: Container) {
     Platform: 'linux',
     ExecIDs: null,
     HostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, Privileged: false, ReadonlyRootfs: false },
-    Mounts: [],
+    Mounts: c.mounts,
     Config: {
       Hostname: c.hostname,
       Domainname: '',

@@ -8,6 +8,7 @@ import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
 import { containerRoutes } from './routes-containers.js';
 import { imageRoutes } from './routes-images.js';
+import { volumeRoutes } from './routes-volumes.js';
 import { ExecSessions, hijackExecStart } from './exec-sessions.js';
 import {
   GO_CONFIG_SPEC,
@@ -52,6 +53,7 @@ export function engineRoutes(daemon: Daemon, execs = new ExecSessions()): Router
   const r = new Router();
   containerRoutes(r, daemon, execs);
   imageRoutes(r, daemon);
+  volumeRoutes(r, daemon);
   const ping = (req: Request, res: ServerResponse) => {
     res.setHeader('Swarm', daemon.pingState());
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');

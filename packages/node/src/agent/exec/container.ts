@@ -13,7 +13,7 @@ import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Pr
 import { InteractiveShell } from './shell/interactive.js';
 import type { Dialect } from './shell/interpreter.js';
 import type { ContainerSystem } from './system.js';
-import type { Container, ContainerConfig, ContainerState, ContainerStatus, ExecOptions, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
+import type { Container, ContainerConfig, ContainerMount, ContainerState, ContainerStatus, ExecOptions, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
 
 export interface ContainerParts {
   id: string;
@@ -22,6 +22,7 @@ export interface ContainerParts {
   env: string[];
   configEnv: string[];
   labels: Record<string, string>;
+  mounts: ContainerMount[];
   argv: string[];
   image: ImageDefinition;
   workingDir: string;
@@ -47,6 +48,7 @@ export class EmulatedContainer implements Container {
   readonly labels: Record<string, string>;
   readonly path: string;
   readonly processArgs: string[];
+  readonly mounts: ContainerMount[];
 
   private state: ContainerState = 'created';
   private exitCode: number | undefined;
@@ -67,6 +69,7 @@ export class EmulatedContainer implements Container {
     this.env = p.env;
     this.configEnv = p.configEnv;
     this.labels = p.labels;
+    this.mounts = p.mounts;
     this.path = p.argv[0] ?? '';
     this.processArgs = p.argv.slice(1);
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));

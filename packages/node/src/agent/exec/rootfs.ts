@@ -13,8 +13,35 @@ export const SECRETS_DIR = '/run/secrets';
 /** The null device: reads as empty, swallows writes (the shell's redirections know it too). */
 const DEV_NULL = '/dev/null';
 
+/** A directory of this machine mounted at a container path (a volume). */
+export interface FsMount {
+  target: string;
+  dir: string;
+  readOnly: boolean;
+}
+
+function readOnlyFs(path: string): Error {
+  return Object.assign(new Error(`EROFS: read-only file system, '${path}'`), { code: 'EROFS' });
+}
+
 export class ContainerFs {
+  /** Longest target first, so the innermost mount wins. */
+  private mounts: FsMount[] = [];
+
   constructor(readonly rootDir: string) {}
+
+  /** Mounts directories over container paths (after the root is laid out). */
+  mount(mounts: FsMount[]): void {
+    this.mounts = [...mounts].sort((a, b) => b.target.length - a.target.length);
+  }
+
+  private mountOf(containerPath: string): FsMount | undefined {
+    return this.mounts.find((m) => containerPath === m.target || containerPath.startsWith(`${m.target}/`));
+  }
+
+  private writable(p: string, cwd?: string): void {
+    if (this.mountOf(this.containerPath(p, cwd))?.readOnly) throw readOnlyFs(this.containerPath(p, cwd));
+  }
 
   /** The container path `p` (relative to `cwd`) as an absolute, normalised container path. */
   containerPath(p: string, cwd = '/'): string {
@@ -22,9 +49,11 @@ export class ContainerFs {
     return posix.normalize(`/${abs}`).replace(/\/+$/, '') || '/';
   }
 
-  /** Where the container path lives on the host. */
+  /** Where the container path lives on the host: in a mounted volume, or under the root. */
   hostPath(p: string, cwd = '/'): string {
-    return join(this.rootDir, this.containerPath(p, cwd));
+    const path = this.containerPath(p, cwd);
+    const m = this.mountOf(path);
+    return m ? join(m.dir, path.slice(m.target.length)) : join(this.rootDir, path);
   }
 
   readFile(p: string, cwd?: string): Promise<Buffer> {
@@ -35,6 +64,7 @@ export class ContainerFs {
   async writeFile(p: string, data: string | Buffer, cwd?: string, append = false): Promise<void> {
     // Programs that open /dev/null themselves (wget -O /dev/null) write into nothing.
     if (this.containerPath(p, cwd) === DEV_NULL) return;
+    this.writable(p, cwd);
     const host = this.hostPath(p, cwd);
     await (append ? appendFile(host, data) : writeFile(host, data));
   }
@@ -57,11 +87,13 @@ export class ContainerFs {
   }
 
   async mkdir(p: string, cwd?: string, recursive = false): Promise<void> {
+    this.writable(p, cwd);
     await mkdir(this.hostPath(p, cwd), { recursive });
   }
 
-  rm(p: string, cwd?: string, recursive = false): Promise<void> {
-    return rm(this.hostPath(p, cwd), { recursive, force: false });
+  async rm(p: string, cwd?: string, recursive = false): Promise<void> {
+    this.writable(p, cwd);
+    await rm(this.hostPath(p, cwd), { recursive, force: false });
   }
 
   /** Writes a file at a container path, creating its directories, with exact permission bits. */
@@ -146,6 +178,8 @@ export function errnoMessage(e: unknown): string {
       return 'File exists';
     case 'ENOTEMPTY':
       return 'Directory not empty';
+    case 'EROFS':
+      return 'Read-only file system';
     default:
       return code ?? 'I/O error';
   }

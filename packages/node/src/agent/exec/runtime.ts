@@ -3,7 +3,7 @@
 // laid out under rootDir — and keeps the containers it made. Emits 'exit' (id, exitCode).
 
 import { EventEmitter } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { EmulatedContainer } from './container.js';
 import { generateContainerId, PidAllocator } from './container-id.js';
@@ -11,10 +11,10 @@ import { commandLine, configEnv, processEnv, swarmLabels } from './environment.j
 import { ImageNotFoundError, TemplateExpansionError } from './errors.js';
 import { findBuiltInImage, genericImage, type ImageDefinition } from './images/catalog.js';
 import { LogStore } from './log-store.js';
-import { ContainerFs, populateRootfs } from './rootfs.js';
+import { ContainerFs, populateRootfs, type FsMount } from './rootfs.js';
 import { ContainerSystem } from './system.js';
 import { expandContainerFields, swarmContext, TemplateError } from './template/swarm.js';
-import type { Container, ContainerConfig, ContainerRuntimeOptions } from './types.js';
+import type { Container, ContainerConfig, ContainerMount, ContainerRuntimeOptions, MountConfig } from './types.js';
 
 const DEFAULT_MAX_LOG_LINES = 10_000;
 
@@ -54,7 +54,7 @@ export class ContainerRuntime extends EventEmitter {
     if (!this.pulled.has(cfg.image)) this.pulled.set(cfg.image, { reference: cfg.image, image, pulledAt: this.now() });
     const id = generateContainerId();
 
-    let expanded: { env: string[]; hostname: string };
+    let expanded: { env: string[]; hostname: string; mounts: MountConfig[] };
     try {
       const context = swarmContext({
         serviceId: cfg.serviceId,
@@ -68,7 +68,7 @@ export class ContainerRuntime extends EventEmitter {
         taskName: cfg.taskName,
         slot: cfg.slot,
       });
-      expanded = expandContainerFields(context, { env: cfg.env, hostname: cfg.hostname });
+      expanded = expandContainerFields(context, { env: cfg.env, hostname: cfg.hostname, mounts: cfg.mounts });
     } catch (e) {
       if (e instanceof TemplateError) throw new TemplateExpansionError(e.message);
       throw e;
@@ -94,6 +94,13 @@ export class ContainerRuntime extends EventEmitter {
       await rm(fs.rootDir, { recursive: true, force: true }).catch(() => undefined);
       throw new Error(`creating the container's filesystem failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    let mounts: ContainerMount[];
+    try {
+      mounts = await this.mount(fs, expanded.mounts);
+    } catch (e) {
+      await rm(fs.rootDir, { recursive: true, force: true }).catch(() => undefined);
+      throw e;
+    }
 
     const system = new ContainerSystem({
       identity: { id, hostname, bindAddress: cfg.bindAddress, addresses, ports: cfg.ports ?? [], user: cfg.user ?? '' },
@@ -111,6 +118,7 @@ export class ContainerRuntime extends EventEmitter {
       env,
       configEnv: cfgEnv,
       labels: swarmLabels(cfg, cfg.labels),
+      mounts,
       argv,
       image,
       workingDir,
@@ -151,6 +159,34 @@ export class ContainerRuntime extends EventEmitter {
   /** docker rmi: forgets a pulled image (the caller checks that no container needs it). */
   removeImage(reference: string): void {
     this.pulled.delete(reference);
+  }
+
+  /**
+   * Makes the volume and tmpfs mounts: a volume is created on first use and, when new, gets the
+   * files the image has at the mount point (unless NoCopy), as Docker does. Bind mounts are not
+   * made: the node's host filesystem is not emulated, and the real one stays out of containers.
+   */
+  private async mount(fs: ContainerFs, wanted: MountConfig[]): Promise<ContainerMount[]> {
+    const made: ContainerMount[] = [];
+    const table: FsMount[] = [];
+    for (const m of wanted) {
+      const target = fs.containerPath(m.target);
+      if (m.type === 'tmpfs') {
+        await mkdir(fs.hostPath(target), { recursive: true });
+        made.push({ Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: true, Propagation: '' });
+        continue;
+      }
+      if (m.type !== 'volume') continue;
+      if (!this.opts.volumes) throw new Error('volume mounts need a volume store');
+      const { volume, fresh } = await this.opts.volumes.ensure(m.source, { labels: m.labels });
+      const mountPoint = fs.hostPath(target);
+      await mkdir(mountPoint, { recursive: true });
+      if (fresh && !m.noCopy) await cp(mountPoint, volume.dataDir, { recursive: true });
+      table.push({ target, dir: volume.dataDir, readOnly: m.readOnly === true });
+      made.push({ Type: 'volume', Name: volume.name, Source: `/var/lib/docker/volumes/${volume.name}/_data`, Destination: target, Driver: 'local', Mode: 'z', RW: m.readOnly !== true, Propagation: '' });
+    }
+    fs.mount(table);
+    return made;
   }
 
   private resolveImage(reference: string): ImageDefinition {

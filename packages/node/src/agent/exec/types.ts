@@ -2,6 +2,7 @@
 // (ContainerConfig), what it reads back (ContainerStatus, logs), and the Container handle.
 
 import type { InteractiveShell } from './shell/interactive.js';
+import type { VolumeStore } from './volumes.js';
 
 export interface FileMount {
   /** Docker's target: secrets relative to /run/secrets, configs relative to /; absolute used as is. */
@@ -41,6 +42,8 @@ export interface ContainerConfig {
   tty?: boolean;
   secrets?: FileMount[];
   configs?: FileMount[];
+  /** ContainerSpec.Mounts: volume and tmpfs mounts are made (sources and targets may hold templates); bind mounts are not. */
+  mounts?: MountConfig[];
   /** The ports the container listens on. */
   ports?: { targetPort: number; protocol: 'tcp' | 'udp' }[];
   /** The loopback address this container's sockets bind (e.g. 127.12.130.7); unique per container. */
@@ -55,6 +58,29 @@ export interface ContainerConfig {
   nodeHostname: string;
   nodeOs?: string;
   nodeArch?: string;
+}
+
+export interface MountConfig {
+  type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster';
+  /** The volume's name (none: a new anonymous volume). */
+  source?: string;
+  target: string;
+  readOnly?: boolean;
+  /** VolumeOptions: the new volume's labels, and whether the image's files at the target are copied into it. */
+  labels?: Record<string, string>;
+  noCopy?: boolean;
+}
+
+/** A mount as `docker inspect` shows it (Mounts). */
+export interface ContainerMount {
+  Type: 'volume' | 'tmpfs';
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -120,6 +146,8 @@ export interface Container {
   readonly configEnv: string[];
   /** Config.Labels: the spec's labels plus the com.docker.swarm.* ones. */
   readonly labels: Record<string, string>;
+  /** Its volume and tmpfs mounts, as docker inspect shows them. */
+  readonly mounts: ContainerMount[];
   /** Path and Args as `docker inspect` shows them (entrypoint/cmd merged with the spec). */
   readonly path: string;
   readonly processArgs: string[];
@@ -158,6 +186,8 @@ export interface ContainerRuntimeOptions {
   log?: RuntimeLog;
   /** Lines kept per container (oldest dropped first). Default 10,000. */
   maxLogLines?: number;
+  /** The node's local volumes, for volume mounts. */
+  volumes?: VolumeStore;
   /** Name resolution for programs inside containers (ping, wget, nslookup): every address, as the swarm's DNS answers. */
   lookupName?: (name: string, containerId: string) => string[] | Promise<string[]>;
   /** Connections from programs to the swarm's overlay addresses (VIPs, tasks): the node routes them. */

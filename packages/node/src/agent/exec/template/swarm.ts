@@ -68,10 +68,12 @@ export function expand(context: GoStruct, text: string, functions: Record<string
   return executeTemplate(TEMPLATE_NAME, text, context, functions);
 }
 
-export interface ExpandedContainerFields {
+type TemplatedMount = { source?: string; target: string };
+
+export interface ExpandedContainerFields<M extends TemplatedMount = TemplatedMount> {
   env: string[];
   hostname: string;
-  mounts: { source?: string; target: string }[];
+  mounts: M[];
 }
 
 /**
@@ -80,10 +82,10 @@ export interface ExpandedContainerFields {
  * Throws TemplateError with SwarmKit's wrapped message, e.g.
  * `expanding env failed: expanding env "A={{.Foo}}": template: expansion:1:2: …`.
  */
-export function expandContainerFields(
+export function expandContainerFields<M extends TemplatedMount = TemplatedMount>(
   context: GoStruct,
-  fields: { env?: string[]; hostname?: string; mounts?: { source?: string; target: string }[] },
-): ExpandedContainerFields {
+  fields: { env?: string[]; hostname?: string; mounts?: M[] },
+): ExpandedContainerFields<M> {
   const env: string[] = [];
   for (const value of fields.env ?? []) {
     const eq = value.indexOf('=');
@@ -97,7 +99,7 @@ export function expandContainerFields(
       throw wrap(e, `expanding env failed: expanding env ${goQuote(value)}`);
     }
   }
-  const mounts: { source?: string; target: string }[] = [];
+  const mounts: M[] = [];
   for (const m of fields.mounts ?? []) {
     let source = m.source;
     let target: string;
