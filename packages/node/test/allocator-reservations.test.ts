@@ -5,45 +5,14 @@
 
 import type { Task } from '@swarmlab/api';
 import { describe, expect, it } from 'vitest';
-import { EmulatedClock } from '../src/clock.js';
-import { Reservations } from '../src/manager/allocator/reservations.js';
-import type { ManagerContext } from '../src/manager/context.js';
 import { createNetwork } from '../src/manager/controlapi/networks.js';
 import { createService } from '../src/manager/controlapi/services.js';
 import type { NetworkObject } from '../src/manager/controlapi/network-view.js';
 import type { ServiceObject } from '../src/manager/objects.js';
 import { Orchestration } from '../src/manager/orchestration.js';
-import { PROFILES } from '../src/profile.js';
-import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
-import { node, service } from './scheduler-fixtures.js';
-
-function slowCluster(nodes: number) {
-  const store = new MemoryStore();
-  let index = 0;
-  const clock = new EmulatedClock(1);
-  const apply = (changes: Change[]) => store.apply(++index, { changes, time: clock.iso() });
-  apply([{ action: 'create', table: 'cluster', object: { ID: 'c', Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Orchestration: { TaskHistoryRetentionLimit: 5 } } } }]);
-  for (let i = 1; i <= nodes; i++) apply([{ action: 'create', table: 'node', object: node(`n${i}`) as unknown as StoredObject }]);
-  let inFlight = 0;
-  let mostInFlight = 0;
-  // Commits take a while and overlap; they apply in proposal order, refusals reject.
-  let last = Promise.resolve();
-  const raft = {
-    proposeTransaction: (tx: { changes: Change[] }) => {
-      inFlight++;
-      mostInFlight = Math.max(mostInFlight, inFlight);
-      const done = last.then(() => new Promise<void>((resolve) => setTimeout(resolve, 5))).then(() => {
-        inFlight--;
-        const refused = apply(tx.changes);
-        if (refused) throw refused;
-      });
-      last = done.catch(() => undefined);
-      return done;
-    },
-  };
-  const ctx = { store, raft, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined, reservations: new Reservations() } as unknown as ManagerContext;
-  return { store, ctx, apply, busy: () => inFlight > 0, mostInFlight: () => mostInFlight };
-}
+import type { MemoryStore, StoredObject } from '../src/store/memory.js';
+import { service } from './scheduler-fixtures.js';
+import { slowCluster } from './helpers/slow-raft.js';
 
 const overlay = (name: string) => ({ Name: name, Driver: 'overlay', CheckDuplicate: true });
 const serviceSpec = (name: string, extra: Record<string, unknown> = {}) => ({

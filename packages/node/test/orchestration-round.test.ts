@@ -12,6 +12,7 @@ import { PROFILES } from '../src/profile.js';
 import { Reservations } from '../src/manager/allocator/reservations.js';
 import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
 import { node, service, task, T0 } from './scheduler-fixtures.js';
+import { slowCluster } from './helpers/slow-raft.js';
 
 function cluster(nodeCount: number) {
   const store = new MemoryStore();
@@ -69,43 +70,20 @@ describe('orchestration rounds', () => {
 
 describe('the orchestration loop', () => {
   it('pipelines creation rounds without creating a slot twice, even when commits are slow', async () => {
-    const store = new MemoryStore();
-    let index = 0;
-    const clock = new EmulatedClock(1);
-    const apply = (changes: Change[]) => store.apply(++index, { changes, time: clock.iso() });
-    apply([{ action: 'create', table: 'cluster', object: { ID: 'c', Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Orchestration: { TaskHistoryRetentionLimit: 5 } } } }]);
-    for (let i = 1; i <= 5; i++) apply([{ action: 'create', table: 'node', object: node(`n${i}`) as unknown as StoredObject }]);
-    let inFlight = 0;
-    let mostInFlight = 0;
-    // A Raft stand-in whose commits take a while and overlap, applied in proposal order.
-    let last = Promise.resolve();
-    const raft = {
-      proposeTransaction: (tx: { changes: Change[] }) => {
-        inFlight++;
-        mostInFlight = Math.max(mostInFlight, inFlight);
-        const done = last.then(() => new Promise<void>((resolve) => setTimeout(resolve, 5))).then(() => {
-          inFlight--;
-          const refused = apply(tx.changes);
-          if (refused) throw refused;
-        });
-        last = done.catch(() => undefined);
-        return done;
-      },
-    };
-    const ctx = { store, raft, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined, reservations: new Reservations() } as unknown as ManagerContext;
-    const orchestration = new Orchestration(ctx);
+    const c = slowCluster(5);
+    const orchestration = new Orchestration(c.ctx);
     orchestration.start();
     try {
-      apply([{ action: 'create', table: 'service', object: service('s', { replicas: 650 }) as unknown as StoredObject }]);
-      while (store.list('task').length < 650 || inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+      c.apply([{ action: 'create', table: 'service', object: service('s', { replicas: 650 }) as unknown as StoredObject }]);
+      while (c.store.list('task').length < 650 || c.busy()) await new Promise((r) => setTimeout(r, 10));
     } finally {
       orchestration.stop();
     }
-    await last;
-    const slots = store.list<Task & StoredObject>('task').map((t) => t.Slot);
+    await c.settled();
+    const slots = c.store.list<Task & StoredObject>('task').map((t) => t.Slot);
     expect(slots.length).toBe(650);
     expect(new Set(slots).size).toBe(650);
-    expect(mostInFlight).toBeGreaterThan(1);
+    expect(c.mostInFlight()).toBeGreaterThan(1);
   });
 });
 
