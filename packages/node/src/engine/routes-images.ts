@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { decodeFilters } from '@swarmlab/api';
 import type { Daemon } from '../daemon/daemon.js';
-import { parseImageReference, repositoryName, type PulledImage } from '../agent/exec/index.js';
+import type { PulledImage } from '../agent/exec/index.js';
+import { parseImageReference, repositoryName } from '../agent/exec/images/reference.js';
 import { ApiError } from '../errors.js';
 import { boolQuery, type Router } from './http.js';
 
