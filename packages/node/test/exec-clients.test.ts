@@ -22,7 +22,7 @@ describe('curl in nginx', () => {
     expect(plain.stdout).toContain('<title>Welcome to nginx!</title>');
     expect(plain.stderr).toContain('  % Total    % Received % Xferd  Average Speed');
     expect(plain.stderr).toMatch(/\r100 +\d+ +100 +\d+ +0 +0/);
-    const quiet = await c.exec(['curl', '-fsS', 'localhost']);
+    const quiet = await c.exec(['curl', '-kfsSL', 'localhost']);
     expect(quiet).toMatchObject({ exitCode: 0, stderr: '' });
   });
 

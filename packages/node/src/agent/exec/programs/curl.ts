@@ -40,6 +40,7 @@ const LONG: Record<string, string> = {
   '--output': 'o', '--request': 'X', '--header': 'H', '--data': 'd', '--data-raw': 'd', '--data-binary': 'd', '--max-time': 'm', '--write-out': 'w', '--user-agent': 'A',
 };
 /** Accepted and without effect here (no TLS, no retries to make). */
+const SHORT_IGNORED = new Set(['k']);
 const LONG_IGNORED = new Set(['--insecure', '--compressed', '--http1.1', '--no-buffer']);
 const LONG_IGNORED_VALUES = new Set(['--retry', '--retry-delay', '--retry-max-time', '--connect-timeout']);
 
@@ -91,6 +92,7 @@ function parseOptions(args: string[]): Parsed {
           if (problem) return { error: problem };
           break;
         }
+        if (SHORT_IGNORED.has(letter)) continue;
         const key = SHORT_SWITCHES[letter];
         if (!key) return { error: `option -${letter}: is unknown` };
         (o[key] as boolean) = true;
@@ -151,7 +153,6 @@ export function curlProgram(version: string): Program {
 
 class CurlRun {
   private readonly started = Date.now();
-  private received = 0;
   private redirects = 0;
 
   constructor(
@@ -222,7 +223,6 @@ class CurlRun {
       for (const [k, v] of Object.entries(headers)) this.verbose(`> ${k}: ${v}`);
       this.verbose('>');
       for (const line of headerBlock(reply).split('\r\n').slice(0, -1)) this.verbose(`< ${line}`);
-      this.received += reply.body.length;
 
       const location = reply.headers.location;
       if (o.location && location && [301, 302, 303, 307, 308].includes(reply.status)) {
