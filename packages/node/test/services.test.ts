@@ -327,6 +327,11 @@ describe('services', () => {
     expect(await byReference('busy*')).toEqual(['busybox:latest']);
     expect(await byReference('nomatch')).toEqual([]);
     expect((await httpRequest(w1, 'GET', '/images/nginx:nope/json')).status).toBe(404);
+    // docker info counts them.
+    const info = JSON.parse(await httpGet(w1, 2375, '/info')) as { Containers: number; ContainersRunning: number; ContainersStopped: number; Images: number };
+    expect(info.ContainersRunning).toBeGreaterThanOrEqual(1);
+    expect(info.Containers).toBe(info.ContainersRunning + info.ContainersStopped);
+    expect(info.Images).toBe(images.length);
     // docker rmi of an image a running container uses is refused, even with force.
     expect((await httpRequest(w1, 'DELETE', '/images/busybox?force=1')).status).toBe(409);
 
@@ -414,6 +419,35 @@ describe('services', () => {
     expect(logs).toBe('2\n');
     await api.serviceRemove('counter');
   }, 60_000);
+
+  it('runs jobs to completion: a replicated job MaxConcurrent at a time, a global job once per node, and each update runs them again', async () => {
+    const api = lab.client('manager1');
+    const created = await api.serviceCreate({
+      Name: 'batch',
+      TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['sh', '-c', 'echo slot done'] } },
+      Mode: { ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 5 } },
+    });
+    const completed = async (name: string, iteration: number) =>
+      (await api.taskList({ service: [name] })).filter((t) => t.JobIteration?.Index === iteration && t.Status.State === 'complete');
+    const firstRun = await lab.waitFor(async () => ((await completed('batch', 0)).length === 5 ? completed('batch', 0) : undefined), 30_000, 'five completions');
+    expect(firstRun.map((t) => t.Slot).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(firstRun.every((t) => t.DesiredState === 'complete')).toBe(true);
+    const status = (await api.serviceList({ status: true })).find((s) => s.ID === created.ID)!;
+    expect(status.ServiceStatus).toEqual({ RunningTasks: 0, DesiredTasks: 2, CompletedTasks: 5 });
+    expect(status.JobStatus!.JobIteration.Index).toBe(0);
+
+    const service = await api.serviceInspect('batch');
+    await api.serviceUpdate(service.ID, service.Version.Index, { ...service.Spec, TaskTemplate: { ...service.Spec.TaskTemplate, ForceUpdate: 1 } });
+    expect((await api.serviceInspect('batch')).JobStatus!.JobIteration.Index).toBe(1);
+    await lab.waitFor(async () => ((await completed('batch', 1)).length === 5 ? true : undefined), 30_000, 'the second run');
+
+    await api.serviceCreate({ Name: 'everywhere', TaskTemplate: { ContainerSpec: { Image: 'busybox', Args: ['true'] } }, Mode: { GlobalJob: {} } });
+    const nodes = (await api.nodeList()).filter((n) => n.Status.State === 'ready' && n.Spec.Availability === 'active');
+    const onEach = await lab.waitFor(async () => ((await completed('everywhere', 0)).length === nodes.length ? completed('everywhere', 0) : undefined), 30_000, 'a completion per node');
+    expect(new Set(onEach.map((t) => t.NodeID)).size).toBe(nodes.length);
+    await api.serviceRemove('batch');
+    await api.serviceRemove('everywhere');
+  }, 90_000);
 
   it('replaces the tasks of a killed worker elsewhere', async () => {
     const api = lab.client('manager1');

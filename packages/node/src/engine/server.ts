@@ -193,13 +193,15 @@ export function versionInfo(daemon: Daemon): Record<string, unknown> {
 }
 
 export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown>> {
+  const containers = daemon.containers();
+  const running = containers.filter((c) => c.status().state === 'running').length;
   return {
     ID: daemon.nodeId || 'swarmlab',
-    Containers: 0,
-    ContainersRunning: 0,
+    Containers: containers.length,
+    ContainersRunning: running,
     ContainersPaused: 0,
-    ContainersStopped: 0,
-    Images: 0,
+    ContainersStopped: containers.length - running,
+    Images: daemon.images().length,
     Driver: 'overlay2',
     DriverStatus: [],
     Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'], Authorization: null, Log: ['json-file', 'local'] },

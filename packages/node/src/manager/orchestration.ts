@@ -12,12 +12,15 @@ import { clusterOf, commit, type ManagerContext } from './context.js';
 import {
   advanceUpdate,
   emptyChanges,
+  isJob,
   mergeChanges,
   orphanTasks,
   pruneHistory,
   reapRemovedTasks,
   reconcileGlobal,
+  reconcileGlobalJob,
   reconcileReplicated,
+  reconcileReplicatedJob,
   restartDecisions,
   startDelayedTasks,
   type DelayedStart,
@@ -195,6 +198,13 @@ export class Orchestration {
     }
     for (const s of services) {
       const own = byService.get(s.ID) ?? [];
+      if (isJob(s)) {
+        // Jobs restart their own failed tasks and have no rolling updates: an update is a new run.
+        const opts = { nodes, delayed: this.delayed, timingScale };
+        add(s.Spec.Mode.GlobalJob ? reconcileGlobalJob(s, own, nodes, now, newId, opts) : reconcileReplicatedJob(s, own, now, newId, opts));
+        merged.remove.push(...pruneHistory(s, own, retention));
+        continue;
+      }
       if (s.Spec.Mode.Global) add(reconcileGlobal(s, own, nodes, now, newId));
       else add(reconcileReplicated(s, own, nodes, now, newId, MAX_NEW_TASKS_PER_ROUND));
       add(restartDecisions(s, own, now, newId, { nodes, delayed: this.delayed, timingScale }));

@@ -82,6 +82,8 @@ export async function createService(ctx: ManagerContext, input: ServiceSpecInput
     UpdatedAt: now,
     Spec: spec,
     Endpoint: endpoint,
+    // A job's first run begins now (SwarmKit CreateService).
+    ...(spec.Mode.ReplicatedJob || spec.Mode.GlobalJob ? { JobStatus: { JobIteration: { Index: 0 }, LastExecution: now } } : {}),
   } as unknown as ServiceObject;
   try {
     await ctx.reservations.during(reserved, () => commit(ctx, [{ action: 'create', table: 'service', object: service }]));
@@ -104,15 +106,28 @@ export function renderService(s: ServiceObject, opts: { insertDefaults?: boolean
   return out;
 }
 
-/** RunningTasks/DesiredTasks as `docker service ls` shows them. */
+/**
+ * RunningTasks/DesiredTasks/CompletedTasks as `docker service ls` shows them (SwarmKit
+ * ListServiceStatuses): a job counts only the tasks of its current run, and desires MaxConcurrent
+ * (replicated) or its tasks not yet complete (global).
+ */
 function serviceStatus(s: ServiceObject, tasks: TaskObject[]): { RunningTasks: number; DesiredTasks: number; CompletedTasks: number } {
+  const mode = s.Spec.Mode;
+  if (s.JobStatus) {
+    const current = tasks.filter((t) => t.JobIteration?.Index === s.JobStatus!.JobIteration.Index);
+    return {
+      RunningTasks: current.filter((t) => t.Status.State === 'running').length,
+      DesiredTasks: mode.ReplicatedJob ? (mode.ReplicatedJob.MaxConcurrent ?? 1) : current.filter((t) => t.DesiredState === 'complete' && t.Status.State !== 'complete').length,
+      CompletedTasks: current.filter((t) => t.Status.State === 'complete').length,
+    };
+  }
   let desired = 0;
-  if (s.Spec.Mode.Replicated) desired = s.Spec.Mode.Replicated.Replicas ?? 1;
-  else if (s.Spec.Mode.Global) desired = new Set(tasks.filter((t) => t.DesiredState === 'running').map((t) => t.NodeID)).size;
+  if (mode.Replicated) desired = mode.Replicated.Replicas ?? 1;
+  else if (mode.Global) desired = new Set(tasks.filter((t) => t.DesiredState === 'running').map((t) => t.NodeID)).size;
   return {
     RunningTasks: tasks.filter((t) => t.Status.State === 'running' && t.DesiredState === 'running').length,
     DesiredTasks: desired,
-    CompletedTasks: tasks.filter((t) => t.Status.State === 'complete').length,
+    CompletedTasks: 0,
   };
 }
 
@@ -169,6 +184,7 @@ export async function updateService(
     const invalid = serviceSpecError(spec);
     if (invalid) throw invalid;
     if (spec.Name !== s.Spec.Name) throw grpcError('Unimplemented', 'renaming services is not supported');
+    if (modeName(spec.Mode) !== modeName(s.Spec.Mode)) throw grpcError('Unimplemented', 'service mode change is not allowed');
     checkReferences(ctx, spec);
   }
   const now = ctx.clock.iso();
@@ -184,6 +200,8 @@ export async function updateService(
           Spec: spec,
           PreviousSpec: s.Spec,
           Endpoint: endpoint,
+          // Every update of a job starts its next run.
+          ...(s.JobStatus ? { JobStatus: { JobIteration: { Index: s.JobStatus.JobIteration.Index + 1 }, LastExecution: now } } : {}),
           // A rollback is announced at once; a plain update only once the update supervisor finds
           // out-of-date tasks (SwarmKit clears UpdateStatus on an update).
           UpdateStatus: rollback ? { State: 'rollback_started', StartedAt: now, Message: 'manually requested rollback' } : null,

@@ -53,7 +53,8 @@ export function startDelayedTasks(
         continue;
       }
     }
-    changes.update.push({ id: task.ID, set: { DesiredState: 'running' } });
+    // A job's task runs to completion (SwarmKit StartNow).
+    changes.update.push({ id: task.ID, set: { DesiredState: task.JobIteration ? 'complete' : 'running' } });
   }
   return { changes, nextCheckAt };
 }

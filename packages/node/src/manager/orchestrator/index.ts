@@ -3,10 +3,11 @@
 // except the rolling-update supervisor, whose small memory the caller hands back each time.
 
 export { emptyChanges, mergeChanges, type DelayedStart, type TaskChanges, type TaskUpdate } from './types.js';
-export { invalidNode, isTaskDirty, newTask, restartPolicy, type ResolvedRestartPolicy } from './task.js';
+export { invalidNode, isJob, isTaskDirty, newTask, restartPolicy, type ResolvedRestartPolicy } from './task.js';
 export { isUpdatable, shouldRestart } from './restart-history.js';
 export { reconcileReplicated, scaleDownOrder } from './replicated.js';
 export { reconcileGlobal } from './global.js';
+export { reconcileGlobalJob, reconcileReplicatedJob } from './jobs.js';
 export { restartDecisions, type RestartOptions } from './restart.js';
 export { OLD_TASK_TIMEOUT_MS, startDelayedTasks, type DelayedStartResult } from './delayed-start.js';
 export { pruneHistory, reapRemovedTasks } from './task-reaper.js';

@@ -5,9 +5,9 @@
 import type { Service, Task } from '@swarmlab/api';
 import { byCreation, isGlobal, restartPolicy, specKey, timestampMs, wantsToRun } from './task.js';
 
-/** "slot:3" for replicated tasks, "node:<id>" for global ones. */
+/** "slot:3" for replicated tasks (and replicated jobs'), "node:<id>" for global ones (and global jobs'). */
 export function instanceKey(service: Service, task: Task): string {
-  return isGlobal(service) ? `node:${task.NodeID ?? ''}` : `slot:${task.Slot ?? 0}`;
+  return isGlobal(service) || service.Spec.Mode.GlobalJob ? `node:${task.NodeID ?? ''}` : `slot:${task.Slot ?? 0}`;
 }
 
 /** The service's tasks by instance. */

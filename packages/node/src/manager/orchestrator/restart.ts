@@ -10,6 +10,7 @@ import {
   invalidNode,
   isGlobal,
   isReplicated,
+  newJobTask,
   newTask,
   rank,
   restartPolicy,
@@ -41,9 +42,12 @@ export function restartTask(ctx: RestartContext, task: Task, changes: TaskChange
   const instance = ctx.instances.get(instanceKey(ctx.service, task)) ?? [task];
   if (!shouldRestart(task, instance)) return undefined;
   let replacement: Task;
+  const mode = ctx.service.Spec.Mode;
   if (isReplicated(ctx.service)) replacement = newTask(ctx.service, { slot: task.Slot, now: ctx.now, id: ctx.newId() });
   else if (isGlobal(ctx.service)) replacement = newTask(ctx.service, { nodeId: task.NodeID, now: ctx.now, id: ctx.newId() });
-  else return undefined; // jobs are not restarted by this supervisor
+  else if (mode.ReplicatedJob) replacement = newJobTask(ctx.service, { slot: task.Slot, now: ctx.now, id: ctx.newId() });
+  else if (mode.GlobalJob) replacement = newJobTask(ctx.service, { nodeId: task.NodeID, now: ctx.now, id: ctx.newId() });
+  else return undefined;
   replacement.DesiredState = 'ready';
   const node = task.NodeID ? ctx.nodesById?.get(task.NodeID) : undefined;
   const delay = node?.Spec.Availability === 'drain' ? 0 : restartPolicy(task, ctx.timingScale).delayMs;

@@ -4,7 +4,7 @@
 
 import type { Service, Task } from '@swarmlab/api';
 import { groupByInstance } from './restart-history.js';
-import { ASSIGNED, COMPLETE, hasStopped, rank, RUNNING, timestampMs } from './task.js';
+import { ASSIGNED, COMPLETE, hasStopped, rank, timestampMs } from './task.js';
 
 /** Tasks with desired state REMOVE (scale-down, service removal) that never got a node or have stopped. */
 export function reapRemovedTasks(tasks: readonly Task[]): string[] {
@@ -13,9 +13,9 @@ export function reapRemovedTasks(tasks: readonly Task[]): string[] {
     .map((t) => t.ID);
 }
 
-/** A task that was never assigned and is no longer wanted will never run. */
+/** A task that was never assigned and is no longer wanted (shut down, removed) will never run. */
 function willNeverRun(task: Task): boolean {
-  return rank(task.Status?.State) < ASSIGNED && rank(task.DesiredState) > RUNNING;
+  return rank(task.Status?.State) < ASSIGNED && rank(task.DesiredState) > COMPLETE;
 }
 
 function byStatusTime(a: Task, b: Task): number {

@@ -45,6 +45,15 @@ export function isGlobal(service: Service): boolean {
   return service.Spec.Mode.Global !== undefined;
 }
 
+export function isJob(service: Service): boolean {
+  return service.Spec.Mode.ReplicatedJob !== undefined || service.Spec.Mode.GlobalJob !== undefined;
+}
+
+/** The iteration a job is on (0 until its first update). */
+export function jobIteration(service: Service): number {
+  return service.JobStatus?.JobIteration.Index ?? 0;
+}
+
 /**
  * A new task of the service as the orchestrator stores it: state NEW "created", desired RUNNING,
  * Spec a copy of the TaskTemplate without Runtime (api-tasks.json). Replicated tasks get a Slot,
@@ -72,6 +81,11 @@ export function newTask(service: Service, opts: { slot?: number; nodeId?: string
     Status,
     DesiredState,
   };
+}
+
+/** A new task of the job's current iteration, meant to run to completion. */
+export function newJobTask(service: Service, opts: { slot?: number; nodeId?: string; now: number; id: string }): Task {
+  return { ...newTask(service, opts), DesiredState: 'complete', JobIteration: { Index: jobIteration(service) } };
 }
 
 export interface ResolvedRestartPolicy {

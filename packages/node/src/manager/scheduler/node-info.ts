@@ -1,6 +1,6 @@
 // What the scheduler knows about a node (SwarmKit manager/scheduler/nodeinfo.go): the tasks it
-// runs, how many of them are active (desired state RUNNING or earlier), the resources left and
-// the host ports taken, and recent task failures per service version.
+// runs, how many of them are active (desired state COMPLETE or earlier: meant to run), the
+// resources left and the host ports taken, and recent task failures per service version.
 
 import { taskStateRank, type Node, type Task } from '@swarmlab/api';
 
@@ -9,13 +9,14 @@ export const MAX_FAILURES = 5;
 export const MONITOR_FAILURES_MS = 5 * 60_000;
 
 const RUNNING = taskStateRank('running');
+const COMPLETE = taskStateRank('complete');
 const ASSIGNED = taskStateRank('assigned');
 
 export interface NodeInfo {
   readonly id: string;
   readonly node: Node;
   readonly tasks: Map<string, Task>;
-  /** Tasks with desired state RUNNING or earlier. */
+  /** Tasks with desired state COMPLETE or earlier. */
   activeTasksCount: number;
   readonly activeByService: Map<string, number>;
   availableNanoCPUs: number;
@@ -26,8 +27,9 @@ export interface NodeInfo {
   readonly recentFailures: Map<string, number[]>;
 }
 
+/** Meant to run, or (a job's task) to run to completion: what spreading counts (SwarmKit nodeinfo). */
 export function isActive(task: Task): boolean {
-  return taskStateRank(task.DesiredState) <= RUNNING;
+  return taskStateRank(task.DesiredState) <= COMPLETE;
 }
 
 /** Tasks that hold a node's resources: assigned and not yet past running. */
