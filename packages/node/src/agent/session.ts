@@ -104,6 +104,7 @@ export class Agent {
       managers: m.managers,
       gossipKeys: m.gossipKeys,
       rootCA: m.rootCA,
+      signingCA: m.signingCA,
       blacklist: m.blacklist,
       ...(m.network ? { network: m.network } : {}),
     });

@@ -18,3 +18,12 @@ export function certInfo(pem: string): CertInfo {
   if (typeof id === 'string') throw new Error(`certificates/swarm-node.crt: ${id}`);
   return { nodeId: id.nodeId, role: id.role, clusterId: id.clusterId, notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) };
 }
+
+/** Whether the root `caPem` signed the certificate (the leaf, first in `certPem`). */
+export function issuedBy(certPem: string, caPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).verify(new X509Certificate(caPem).publicKey);
+  } catch {
+    return false;
+  }
+}

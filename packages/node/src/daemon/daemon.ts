@@ -41,7 +41,7 @@ import { ClusterEventLog } from '../manager/events/event-log.js';
 import { ManagerLinks } from './forwarder.js';
 import { StateDir, type DockerState, type KnownManager, type NodeCredentials } from './state-dir.js';
 import { fillSwarmSpec } from './defaults.js';
-import { certInfo } from './cert-info.js';
+import { certInfo, issuedBy } from './cert-info.js';
 import { claimManagerPriority } from './cpu-priority.js';
 import type { Entry, ManagerContext } from './manager-side.js';
 
@@ -548,6 +548,7 @@ export class Daemon {
     this.creds = { certPem: c.certPem, keyPem: c.keyPem, rootCAPem: c.rootCAPem, dek };
     await this.dir.writeCredentials(this.creds, this.kek);
     this.security.setCredentials(c.certPem, c.keyPem);
+    this.security.setRoots([c.rootCAPem]);
     const cert = certInfo(c.certPem);
     this.scheduleRenewal(cert.notBefore, cert.notAfter);
   }
@@ -637,6 +638,7 @@ export class Daemon {
       }
     }
     this.security.setDenyList(u.blacklist);
+    this.followRootCA(u.rootCA, u.signingCA);
     this.gossipKeys = u.gossipKeys;
     void this.updateGossip();
     if (Array.isArray(u.tasks)) this.worker?.assign(u.tasks);
@@ -644,6 +646,42 @@ export class Daemon {
     this.session = { node: u.node, tasks: Array.isArray(u.tasks) ? u.tasks : this.session.tasks };
     const role = (u.node as { role?: Role }).role;
     if (role === 'manager' && this.role === 'worker') void this.serial(() => this.promoted());
+  }
+
+  /** The signing root our certificate was last found issued by; a renewal for another is under way. */
+  private signedBy: string | undefined;
+  private renewingForRoot = false;
+
+  /**
+   * Root CA rotation, as the session tells it: trust the roots the leader trusts (both during a
+   * rotation, the new one after), and renew once the root that signs now did not sign our
+   * certificate.
+   */
+  private followRootCA(roots: string | undefined, signingCA: string | undefined): void {
+    const creds = this.creds;
+    if (!creds || !roots) return;
+    if (roots !== creds.rootCAPem) {
+      // After any renewal already under way, whose answer names the roots of its time.
+      void this.serial(async () => {
+        if (!this.creds || this.creds.rootCAPem === roots) return;
+        this.creds = { ...this.creds, rootCAPem: roots };
+        this.security.setRoots([roots]);
+        await this.dir.writeCredentials(this.creds, this.kek);
+      }).catch((e) => this.o.log('warn', 'ca: could not save the new trust roots', { err: String(e) }));
+    }
+    if (!signingCA || signingCA === this.signedBy || this.renewingForRoot) return;
+    if (issuedBy(creds.certPem, signingCA)) {
+      this.signedBy = signingCA;
+      return;
+    }
+    this.renewingForRoot = true;
+    this.o.log('info', 'ca: the swarm rotates its root CA: renewing the certificate');
+    void this.serial(() => this.renewCertificate())
+      .catch((e) => {
+        this.o.log('warn', 'ca: renewal for the new root failed, retrying', { err: String(e) });
+        setTimeout(() => this.followRootCA(this.creds?.rootCAPem, signingCA), Math.max(10, this.o.clock.toReal(1000))).unref();
+      })
+      .finally(() => (this.renewingForRoot = false));
   }
 
   /** What the dispatcher last said of this node and its tasks (its engine's networks come from it). */
@@ -781,6 +819,7 @@ export class Daemon {
       this.clusterId = '';
       this.role = 'worker';
       this.managers = [];
+      this.signedBy = undefined;
     });
   }
 

@@ -20,6 +20,7 @@ import { logOps } from './logbroker/ops.js';
 import { isPublication } from './logbroker/protocol.js';
 import { newRaftId } from './raft/members.js';
 import { Orchestration } from './orchestration.js';
+import { RootRotationReconciler } from './ca/rotation.js';
 import { RoleManager } from './rolemanager/rolemanager.js';
 import { LOCAL_READS } from '../fault-switches.js';
 import { LeaderReadLease, leaderLeaseMs } from './read-lease.js';
@@ -62,6 +63,7 @@ export class Manager {
   private keyManager: KeyManager;
   private roleManager: RoleManager;
   private orchestration: Orchestration;
+  private readonly rootRotation: RootRotationReconciler;
   private leading = false;
   /** Each connected agent's session link, by node: the log broker asks agents for lines over it. */
   private readonly agentLinks = new Map<string, Link>();
@@ -79,6 +81,7 @@ export class Manager {
     this.keyManager = new KeyManager(ctx);
     this.roleManager = new RoleManager(ctx);
     this.orchestration = new Orchestration(ctx);
+    this.rootRotation = new RootRotationReconciler(ctx);
     this.readLease = new LeaderReadLease(ctx.raft, leaderLeaseMs(ctx.profile, ctx.clock));
     this.ops = {
       'swarm.inspect': { read: true, run: (c) => inspectSwarm(c) },
@@ -110,10 +113,10 @@ export class Manager {
       'raft.join': { read: false, run: (c, a, caller) => this.joinRaft(c, a.addr, caller.nodeId) },
       'cluster.info': {
         read: true,
-        run: (c) => {
+        run: async (c) => {
           const nodes = c.store.list('node');
           return {
-            cluster: inspectSwarm(c),
+            cluster: await inspectSwarm(c),
             nodes: nodes.length,
             managers: c.raft.members.size,
             remoteManagers: [...c.raft.members.values()].map((m) => ({ NodeID: m.nodeId, Addr: m.addr })),
@@ -158,6 +161,7 @@ export class Manager {
     this.keyManager.start();
     this.roleManager.start();
     this.orchestration.start();
+    this.rootRotation.start();
   }
 
   private stopLeading(): void {
@@ -167,6 +171,7 @@ export class Manager {
     this.keyManager.stop();
     this.roleManager.stop();
     this.orchestration.stop();
+    this.rootRotation.stop();
     this.logBroker.stop();
   }
 

@@ -26,6 +26,8 @@ export interface ClusterSecrets {
   lastKeyRotation: number;
   /** Removed nodes whose certificates every node refuses, with the certificate expiry. */
   blacklist: { nodeId: string; expiresAt: number }[];
+  /** A root CA rotation under way (SwarmKit RootCA.RootRotation): the new root, its key, its cross-signature. */
+  rootRotation?: { caCertPem: string; caKeyPem: string; crossSignedPem: string } | null;
 }
 
 export interface SwarmSpec {
@@ -40,7 +42,7 @@ export interface SwarmSpec {
     HeartbeatTick: number;
   };
   Dispatcher: { HeartbeatPeriod?: number };
-  CAConfig: { NodeCertExpiry?: number; ExternalCAs?: unknown[]; ForceRotate?: number };
+  CAConfig: { NodeCertExpiry?: number; ExternalCAs?: unknown[]; ForceRotate?: number; SigningCACert?: string; SigningCAKey?: string };
   TaskDefaults: Record<string, unknown>;
   EncryptionConfig: { AutoLockManagers: boolean };
 }

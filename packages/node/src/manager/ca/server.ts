@@ -7,6 +7,7 @@ import { joinTokensEqual, newIdentityId } from '@swarmlab/pki/light';
 import { DAEMON, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { ENGINE_PLUGINS, ENGINE_VERSION, type Availability, type NodeObject, type Role } from '../objects.js';
+import { desiredTLSInfo, signingRoot, trustBundle, type TLSInfo } from './rotation.js';
 
 export interface NodeDescriptionInput {
   hostname: string;
@@ -45,17 +46,17 @@ function certExpiryMs(ctx: ManagerContext): number | undefined {
  */
 let currentCA: RootCA | undefined;
 
+/** Signs with the root that signs now (the new one during a rotation, the cross-signed root appended). */
 async function sign(ctx: ManagerContext, csr: string, nodeId: string, role: Role) {
   // The X.509 half of pki (@peculiar/x509, ~0.1 s of CPU to load) is loaded by the first manager
   // that signs, not by every manager as it starts.
   const { issueNodeCertificate, loadRootCA } = await import('@swarmlab/pki');
   const cluster = clusterOf(ctx);
-  const { TrustRoot: certPem } = cluster.TLSInfo;
-  const keyPem = cluster.secrets.rootCAKeyPem;
+  const { certPem, keyPem, intermediatePem } = signingRoot(cluster);
   if (currentCA?.certPem !== certPem || currentCA.keyPem !== keyPem) currentCA = loadRootCA(certPem, keyPem);
   const ca = currentCA;
   try {
-    return await issueNodeCertificate(ca, csr, { nodeId, role, clusterId: cluster.ID, expiryMs: certExpiryMs(ctx), now: ctx.clock.date() });
+    return await issueNodeCertificate(ca, csr, { nodeId, role, clusterId: cluster.ID, expiryMs: certExpiryMs(ctx), now: ctx.clock.date(), intermediatePem });
   } catch (e) {
     throw grpcError('InvalidArgument', e instanceof Error ? e.message : String(e));
   }
@@ -67,9 +68,10 @@ export function newNodeObject(
   role: Role,
   availability: Availability,
   d: NodeDescriptionInput,
+  tlsInfo: TLSInfo = clusterOf(ctx).TLSInfo,
 ): NodeObject {
-  // A new node's certificate is issued by the cluster's current root: the cluster's TLSInfo.
-  const { TrustRoot, CertIssuerSubject, CertIssuerPublicKey } = clusterOf(ctx).TLSInfo;
+  // A new node's certificate is issued by the root that signs now: the cluster's desired TLSInfo.
+  const { TrustRoot, CertIssuerSubject, CertIssuerPublicKey } = tlsInfo;
   const now = ctx.clock.iso();
   return {
     ID: nodeId,
@@ -101,17 +103,20 @@ export async function issueForJoiner(ctx: ManagerContext, req: IssueRequest): Pr
   if (!['active', 'pause', 'drain'].includes(availability)) throw grpcError('InvalidArgument', `invalid availability: ${availability}`);
   const nodeId = newIdentityId();
   const issued = await sign(ctx, req.csr, nodeId, role);
-  const node = newNodeObject(ctx, nodeId, role, availability, req.description);
+  const node = newNodeObject(ctx, nodeId, role, availability, req.description, await desiredTLSInfo(cluster));
   node.certExpiresAt = issued.notAfter.getTime();
   await commit(ctx, [{ action: 'create', table: 'node', object: node }]);
-  return { nodeId, role, certPem: issued.certPem, rootCAPem: cluster.TLSInfo.TrustRoot };
+  return { nodeId, role, certPem: issued.certPem, rootCAPem: trustBundle(cluster) };
 }
 
 /** A node renewing with its current certificate: same ID, the role the cluster gives it now. */
 export async function renewForNode(ctx: ManagerContext, nodeId: string, csr: string): Promise<IssueResponse> {
   const node = ctx.store.get<NodeObject>('node', nodeId);
   if (!node) throw grpcError('NotFound', `node ${nodeId} not found`);
+  const cluster = clusterOf(ctx);
   const issued = await sign(ctx, csr, nodeId, node.role);
-  await commit(ctx, [{ action: 'patch', table: 'node', id: nodeId, set: { certExpiresAt: issued.notAfter.getTime() } }]);
-  return { nodeId, role: node.role, certPem: issued.certPem, rootCAPem: clusterOf(ctx).TLSInfo.TrustRoot };
+  // The node's certificate now comes from the signing root (what `docker swarm ca --rotate` waits for).
+  const tlsInfo = await desiredTLSInfo(cluster);
+  await commit(ctx, [{ action: 'patch', table: 'node', id: nodeId, set: { certExpiresAt: issued.notAfter.getTime(), 'Description.TLSInfo': tlsInfo } }]);
+  return { nodeId, role: node.role, certPem: issued.certPem, rootCAPem: trustBundle(clusterOf(ctx)) };
 }

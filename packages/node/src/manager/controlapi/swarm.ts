@@ -11,9 +11,13 @@ import { formatUnlockKey, generateJoinToken, generateKek, MIN_NODE_CERT_EXPIRY_M
 import { ApiError, grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { publicCluster, type SwarmSpec } from '../objects.js';
+import { desiredTLSInfo, startRotation } from '../ca/rotation.js';
 
-export function inspectSwarm(ctx: ManagerContext): Record<string, unknown> {
-  return publicCluster(clusterOf(ctx)) as unknown as Record<string, unknown>;
+/** The cluster as the API shows it; during a root rotation TLSInfo names the issuer nodes must reach (moby's IssuerFromAPIRootCA). */
+export async function inspectSwarm(ctx: ManagerContext): Promise<Record<string, unknown>> {
+  const cluster = clusterOf(ctx);
+  const shown = publicCluster(cluster);
+  return (cluster.secrets.rootRotation ? { ...shown, TLSInfo: await desiredTLSInfo(cluster) } : shown) as unknown as Record<string, unknown>;
 }
 
 export interface SwarmUpdateFlags {
@@ -55,13 +59,15 @@ export async function updateSwarm(
   validateSwarmSpec(spec);
   const cluster = clusterOf(ctx);
   const cur = cluster.Spec;
+  // The signing root and its key start a rotation; they are never kept in the spec (moby redacts them).
+  const { SigningCACert: signingCACert, SigningCAKey: signingCAKey, ...caConfig } = spec.CAConfig ?? {};
   const newSpec: SwarmSpec = {
     Name: spec.Name || cur.Name,
     Labels: spec.Labels ?? {},
     Orchestration: { ...cur.Orchestration, ...spec.Orchestration },
     Raft: { ...cur.Raft, ...spec.Raft },
     Dispatcher: { ...cur.Dispatcher, ...spec.Dispatcher },
-    CAConfig: { ...cur.CAConfig, ...spec.CAConfig },
+    CAConfig: { ...cur.CAConfig, ...caConfig },
     TaskDefaults: spec.TaskDefaults ?? cur.TaskDefaults,
     EncryptionConfig: { AutoLockManagers: spec.EncryptionConfig?.AutoLockManagers ?? false },
   };
@@ -72,8 +78,18 @@ export async function updateSwarm(
   let unlockKey = cluster.secrets.unlockKey;
   if (!newSpec.EncryptionConfig.AutoLockManagers) unlockKey = undefined;
   else if (!unlockKey || flags.rotateManagerUnlockKey) unlockKey = generateKek().toString('base64');
+  // `docker swarm ca --rotate` raises ForceRotate; `--ca-cert` names the root to rotate to.
+  const forced = (newSpec.CAConfig.ForceRotate ?? 0) !== (cur.CAConfig.ForceRotate ?? 0);
+  const otherRoot = signingCACert !== undefined && signingCACert.trim() !== '' && signingCACert.trim() !== trustRoot.trim();
+  const rotation = forced || otherRoot ? await startRotation(ctx, { signingCACert: otherRoot ? signingCACert : undefined, signingCAKey }) : {};
   await commit(ctx, [
-    { action: 'patch', table: 'cluster', id: cluster.ID, set: { Spec: newSpec, JoinTokens: tokens, 'secrets.unlockKey': unlockKey ?? null }, expectVersion: version },
+    {
+      action: 'patch',
+      table: 'cluster',
+      id: cluster.ID,
+      set: { Spec: newSpec, JoinTokens: tokens, 'secrets.unlockKey': unlockKey ?? null, ...rotation },
+      expectVersion: version,
+    },
   ]);
 }
 

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { grpcError } from '../../errors.js';
 import { clusterOf, commit, type ManagerContext } from '../context.js';
+import { signingRoot, trustBundle } from '../ca/rotation.js';
 import type { GossipKey, NodeObject, NodeState } from '../objects.js';
 import type { StoreEvent, StoredObject } from '../../store/memory.js';
 import { taskStateRank, type TaskState } from '@swarmlab/api';
@@ -57,7 +58,10 @@ export interface SessionUpdate {
   tasks: Assignment[];
   managers: { nodeId: string; addr: string }[];
   gossipKeys: GossipKey[];
+  /** The roots to trust (both during a root rotation), PEM. */
   rootCA: string;
+  /** The root whose key signs certificates now: a node whose certificate it did not sign renews. */
+  signingCA: string;
   /** Removed nodes every node must refuse on its links. */
   blacklist: string[];
   /** The routing mesh's and service discovery's tables, when they changed since the agent last got them (absent: unchanged). */
@@ -305,7 +309,8 @@ export class Dispatcher {
       node: (node ?? {}) as Record<string, unknown>,
       managers: [...this.ctx.raft.members.values()].map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
       gossipKeys: cluster.secrets.gossipKeys,
-      rootCA: cluster.TLSInfo.TrustRoot,
+      rootCA: trustBundle(cluster),
+      signingCA: signingRoot(cluster).certPem,
       blacklist: cluster.secrets.blacklist.map((b) => b.nodeId),
     };
   }
