@@ -7,18 +7,47 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VolumeStore } from '../src/agent/exec/volumes.js';
+import type { EngineEvent } from '../src/agent/exec/index.js';
 import { httpGet, logText, useRuntime, waitForPort } from './exec-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swarmlab-volumes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const volumes = new VolumeStore(dir);
-const t = useRuntime(129, { volumes });
+const events: EngineEvent[] = [];
+const t = useRuntime(129, { volumes, onEvent: (ev) => events.push(ev) });
 
 async function run(script: string, mounts: Parameters<typeof t.run>[2] = {}) {
   const c = await t.run('busybox', ['sh', '-c', script], mounts);
   const code = await c.wait();
   return { code, out: await logText(c, 'stdout'), err: await logText(c, 'stderr'), container: c };
 }
+
+describe('engine events', () => {
+  it('tell docker events what happens to containers, images and volumes, in order', async () => {
+    events.length = 0;
+    const c = await t.run('busybox:1.37', ['sleep', '1000'], { mounts: [{ type: 'volume', source: 'evented', target: '/data' }] });
+    await c.stop(50);
+    await c.remove();
+    const seen = events.map((e) => `${e.type} ${e.action}`);
+    expect(seen).toEqual([
+      'image pull',
+      'volume create',
+      'container create',
+      'volume mount',
+      'container start',
+      'container kill',
+      'container kill',
+      'container die',
+      'container stop',
+      'container destroy',
+      'volume unmount',
+    ]);
+    const die = events.find((e) => e.action === 'die')!;
+    expect(die).toMatchObject({ id: c.id, attributes: { exitCode: '137', image: 'busybox:1.37', name: c.config.taskName, 'com.docker.swarm.service.name': 'web' } });
+    expect(events.filter((e) => e.action === 'kill').map((e) => e.attributes.signal)).toEqual(['15', '9']);
+    expect(events[0]).toMatchObject({ type: 'image', id: 'busybox:1.37', attributes: { name: 'busybox' } });
+  });
+});
 
 describe('volume mounts', () => {
   it('keep what one container wrote for the next container that mounts the volume', async () => {

@@ -417,6 +417,12 @@ describe('services', () => {
       return text ? text : undefined;
     }, 10_000, 'the replacement\'s output');
     expect(logs).toBe('2\n');
+    // docker events on the node tells it: the container killed, and its replacement started.
+    const filters = encodeURIComponent(JSON.stringify({ type: ['container'], container: [id] }));
+    const lines = (await httpGet(w1, 2375, `/events?since=0&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${filters}`)).trim().split('\n');
+    const actions = lines.map((l) => (JSON.parse(l) as { Action: string; scope: string }).Action);
+    expect(actions).toEqual(expect.arrayContaining(['create', 'start', 'kill', 'die']));
+    expect(JSON.parse(lines.find((l) => l.includes('"die"'))!)).toMatchObject({ Type: 'container', scope: 'local', Actor: { ID: id, Attributes: { exitCode: '137' } } });
     await api.serviceRemove('counter');
   }, 60_000);
 

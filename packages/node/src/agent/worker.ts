@@ -9,7 +9,7 @@ import type { EmulatedClock } from '../clock.js';
 import { toDockerTime } from '../clock.js';
 import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
-import type { Container, ContainerRuntime, PulledImage } from './exec/index.js';
+import type { Container, ContainerRuntime, EngineEvent, PulledImage } from './exec/index.js';
 import { VolumeStore } from './exec/volumes.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
@@ -35,6 +35,8 @@ export interface WorkerOptions {
   timingScale: number;
   /** Name resolution and connections to overlay addresses for containers, given their own addresses. */
   network?: ContainerNetwork;
+  /** The engine's local events (docker events): its containers, images and volumes. */
+  onEvent?: (ev: EngineEvent) => void;
 }
 
 export interface ContainerDetails {
@@ -289,6 +291,8 @@ export class Worker {
     t.health = monitor;
     monitor.on('status', (status) => {
       if (t.health !== monitor) return;
+      const c = t.container;
+      if (c) this.o.onEvent?.({ type: 'container', action: `health_status: ${status}`, id: c.id, attributes: { ...c.labels, image: c.config.image, name: c.config.taskName } });
       if (status === 'healthy' && t.state === 'starting') this.setState(t, 'running');
       if (status === 'unhealthy' && (t.state === 'starting' || t.state === 'running')) {
         this.setState(t, 'failed', { Err: 'dockerexec: unhealthy container', Message: t.state === 'starting' ? 'starting' : MESSAGES.running });
@@ -362,6 +366,7 @@ export class Worker {
         rejectUnknownImages: this.o.rejectUnknownImages,
         clock: this.o.clock,
         volumes: this.volumes,
+        onEvent: this.o.onEvent,
         lookupName: network ? (name, containerId) => network.lookup(name, this.overlayAddresses(containerId)) : undefined,
         connect: network ? (address, port, containerId) => network.connect(address, port, this.overlayAddresses(containerId)) : undefined,
       });

@@ -26,7 +26,8 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import { specTimingScale, type TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker, type ContainerDetails } from '../agent/worker.js';
-import type { Container, PulledImage } from '../agent/exec/index.js';
+import type { Container, EngineEvent, PulledImage } from '../agent/exec/index.js';
+import { msToNanos } from '../manager/events/message.js';
 import type { VolumeStore } from '../agent/exec/volumes.js';
 import type { SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import { NodeNetwork } from '../agent/network.js';
@@ -110,8 +111,8 @@ export class Daemon {
   private readonly port: number;
   /** Leadership and state changes, for the launcher's control channel. */
   readonly events = new EventEmitter();
-  /** Swarm events for GET /events, fed by this node's store while it is a manager. */
-  readonly swarmEvents = new ClusterEventLog();
+  /** Events for GET /events: the swarm's, fed by this node's store while it is a manager, and this engine's own. */
+  readonly engineEvents = new ClusterEventLog();
   /** Holds the user's traffic (Engine API, published ports) while the NIC's `blockApi` rule does. */
   readonly apiGate = new ApiGate();
 
@@ -416,7 +417,7 @@ export class Daemon {
     const ctx: ManagerContext = { store, raft, clock, profile: this.o.profile, nodeId: this.nodeId, log: this.o.log, reservations: new Reservations() };
     this.store = store;
     this.raft = raft;
-    this.swarmEvents.watch(store, clock, storage.memory.hardStateNow().commit);
+    this.engineEvents.watch(store, clock, storage.memory.hardStateNow().commit);
     this.manager = new Manager(ctx, {
       forward: (leaderAddr, op, args) =>
         this.links.call(
@@ -585,6 +586,7 @@ export class Daemon {
       report: (updates) => this.agent?.reportStatus(updates),
       timingScale: this.timingScale,
       network,
+      onEvent: (ev) => this.publishLocalEvent(ev),
     });
     this.agent = new Agent({
       nic: this.nic,
@@ -608,6 +610,11 @@ export class Daemon {
   /** This node's task containers (docker ps, docker exec). */
   containers(): Container[] {
     return this.worker?.containers() ?? [];
+  }
+
+  /** This engine's own event (docker events, scope local): its containers, images, volumes. */
+  publishLocalEvent(ev: EngineEvent): void {
+    this.engineEvents.publish({ Type: ev.type, Action: ev.action, Actor: { ID: ev.id, Attributes: ev.attributes }, scope: 'local', timeNano: msToNanos(this.o.clock.now()) });
   }
 
   /** The images this node pulled for its tasks (docker images). */

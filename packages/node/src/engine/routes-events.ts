@@ -1,7 +1,7 @@
 // GET /events (moby api/server/router/system getEvents): remembered events in the since/until
 // range, then, unless `until` is already past, live events as they come, one JSON object per
-// line, until `until` arrives or the client goes away. Only swarm-scoped events exist here: a
-// worker, or a node outside any swarm, keeps the stream open and sends nothing.
+// line, until `until` arrives or the client goes away. A manager has the swarm's events (scope
+// swarm); every node has its own containers', images' and volumes' (scope local).
 
 import type { ServerResponse } from 'node:http';
 import type { EmulatedClock } from '../clock.js';

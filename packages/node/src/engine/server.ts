@@ -158,7 +158,7 @@ export function engineRoutes(daemon: Daemon, execs = new ExecSessions()): Router
     await daemon.control('node.remove', { ref: req.params.id, force: boolQuery(req.query, 'force') });
     return undefined;
   });
-  registerEventRoutes(r, daemon.swarmEvents, daemon.o.clock);
+  registerEventRoutes(r, daemon.engineEvents, daemon.o.clock);
   networkRoutes(r, daemon);
   logRoutes(r, daemon);
   return r;
@@ -221,7 +221,7 @@ export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown
     LoggingDriver: 'json-file',
     CgroupDriver: 'systemd',
     CgroupVersion: '2',
-    NEventsListener: daemon.swarmEvents.subscriberCount,
+    NEventsListener: daemon.engineEvents.subscriberCount,
     KernelVersion: kernelRelease(),
     OperatingSystem: 'swarmlab (emulated)',
     OSVersion: '',

@@ -9,7 +9,7 @@ import { envMap, mergeEnv } from './environment.js';
 import { ContainerStartError, ContainerStateError } from './errors.js';
 import type { ImageDefinition } from './images/catalog.js';
 import { LogStore } from './log-store.js';
-import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, type Proc, type Program, type Signal, type Stdin } from './process.js';
+import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, SIGNAL_NUMBERS, type Proc, type Program, type Signal, type Stdin } from './process.js';
 import { InteractiveShell } from './shell/interactive.js';
 import type { Dialect } from './shell/interpreter.js';
 import type { ContainerSystem } from './system.js';
@@ -34,6 +34,8 @@ export interface ContainerParts {
   log?: RuntimeLog;
   onExit: (c: EmulatedContainer, exitCode: number) => void;
   onRemove: (c: EmulatedContainer) => void;
+  /** Its lifecycle as `docker events` shows it: start, kill, die, stop, destroy. */
+  onEvent: (c: EmulatedContainer, action: string, attributes?: Record<string, string>) => void;
 }
 
 /** docker stop's default grace period. */
@@ -109,6 +111,7 @@ export class EmulatedContainer implements Container {
     this.state = 'running';
     this.pid = this.p.allocatePid();
     this.startedAt = toDockerTime(this.p.now());
+    this.p.onEvent(this, 'start');
     this.runInit(program, argv);
     await this.p.system.listensSettled();
   }
@@ -162,6 +165,7 @@ export class EmulatedContainer implements Container {
       this.finishedAt = toDockerTime(this.p.now());
       this.signalHandler = undefined;
       this.resolveExited(code);
+      this.p.onEvent(this, 'die', { exitCode: String(code) });
       this.p.onExit(this, code);
     })();
     return this.finishing;
@@ -170,6 +174,7 @@ export class EmulatedContainer implements Container {
   async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
     if (this.state !== 'running') return;
     const handler = this.signalHandler;
+    this.p.onEvent(this, 'kill', { signal: String(SIGNAL_NUMBERS[this.p.image.stopSignal]) });
     if (handler) {
       try {
         handler(this.p.image.stopSignal);
@@ -185,6 +190,7 @@ export class EmulatedContainer implements Container {
     clearTimeout(timer);
     if (exitedFirst) await this.kill();
     await this.exited;
+    this.p.onEvent(this, 'stop');
   }
 
   async kill(): Promise<void> {
@@ -192,6 +198,7 @@ export class EmulatedContainer implements Container {
       await this.finishing;
       return;
     }
+    this.p.onEvent(this, 'kill', { signal: '9' });
     await this.finish(EXIT_KILLED);
   }
 
@@ -202,6 +209,7 @@ export class EmulatedContainer implements Container {
     this.p.logs.close();
     await this.p.system.teardown();
     await rm(this.config.rootDir, { recursive: true, force: true });
+    this.p.onEvent(this, 'destroy');
     this.p.onRemove(this);
   }
 

@@ -15,6 +15,7 @@ export type {
   ContainerRuntimeOptions,
   ContainerState,
   ContainerStatus,
+  EngineEvent,
   ExecOptions,
   ExecResult,
   FileMount,

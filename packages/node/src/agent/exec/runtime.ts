@@ -51,7 +51,10 @@ export class ContainerRuntime extends EventEmitter {
   async create(cfg: ContainerConfig): Promise<Container> {
     validate(cfg);
     const image = this.resolveImage(cfg.image);
-    if (!this.pulled.has(cfg.image)) this.pulled.set(cfg.image, { reference: cfg.image, image, pulledAt: this.now() });
+    if (!this.pulled.has(cfg.image)) {
+      this.pulled.set(cfg.image, { reference: cfg.image, image, pulledAt: this.now() });
+      this.opts.onEvent?.({ type: 'image', action: 'pull', id: cfg.image, attributes: { name: image.repository } });
+    }
     const id = generateContainerId();
 
     let expanded: { env: string[]; hostname: string; mounts: MountConfig[] };
@@ -132,9 +135,18 @@ export class ContainerRuntime extends EventEmitter {
         this.opts.log?.('info', 'container exited', { containerId: c.id, taskId: c.config.taskId, exitCode: code });
         this.emit('exit', c.id, code);
       },
-      onRemove: (c) => this.containers.delete(c.id),
+      onRemove: (c) => {
+        for (const m of c.mounts) if (m.Type === 'volume') this.volumeEvent('unmount', m.Name!, { container: c.id, driver: 'local' });
+        this.containers.delete(c.id);
+      },
+      onEvent: (c, action, extra = {}) =>
+        this.opts.onEvent?.({ type: 'container', action, id: c.id, attributes: { ...c.labels, image: c.config.image, name: c.config.taskName, ...extra } }),
     });
     this.containers.set(id, container);
+    this.opts.onEvent?.({ type: 'container', action: 'create', id, attributes: { ...container.labels, image: cfg.image, name: cfg.taskName } });
+    container.mounts.forEach((m) => {
+      if (m.Type === 'volume') this.volumeEvent('mount', m.Name!, { container: id, destination: m.Destination, driver: 'local', propagation: '', 'read/write': String(m.RW) });
+    });
     this.opts.log?.('info', 'container created', { containerId: id, taskId: cfg.taskId, image: cfg.image, builtIn: image.builtIn });
     return container;
   }
@@ -179,6 +191,7 @@ export class ContainerRuntime extends EventEmitter {
       if (m.type !== 'volume') continue;
       if (!this.opts.volumes) throw new Error('volume mounts need a volume store');
       const { volume, fresh } = await this.opts.volumes.ensure(m.source, { labels: m.labels });
+      if (fresh) this.volumeEvent('create', volume.name, { driver: 'local' });
       const mountPoint = fs.hostPath(target);
       await mkdir(mountPoint, { recursive: true });
       if (fresh && !m.noCopy) await cp(mountPoint, volume.dataDir, { recursive: true });
@@ -187,6 +200,10 @@ export class ContainerRuntime extends EventEmitter {
     }
     fs.mount(table);
     return made;
+  }
+
+  private volumeEvent(action: string, name: string, attributes: Record<string, string>): void {
+    this.opts.onEvent?.({ type: 'volume', action, id: name, attributes });
   }
 
   private resolveImage(reference: string): ImageDefinition {

@@ -60,6 +60,16 @@ export interface ContainerConfig {
   nodeArch?: string;
 }
 
+/** A local event of the engine (moby events.Message with scope local). */
+export interface EngineEvent {
+  type: 'container' | 'image' | 'volume';
+  /** create, start, kill, die, stop, destroy; pull; mount, unmount… */
+  action: string;
+  /** The container ID, the image reference, the volume name. */
+  id: string;
+  attributes: Record<string, string>;
+}
+
 export interface MountConfig {
   type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster';
   /** The volume's name (none: a new anonymous volume). */
@@ -188,6 +198,8 @@ export interface ContainerRuntimeOptions {
   maxLogLines?: number;
   /** The node's local volumes, for volume mounts. */
   volumes?: VolumeStore;
+  /** What `docker events` shows of this engine's containers, images and volumes. */
+  onEvent?: (ev: EngineEvent) => void;
   /** Name resolution for programs inside containers (ping, wget, nslookup): every address, as the swarm's DNS answers. */
   lookupName?: (name: string, containerId: string) => string[] | Promise<string[]>;
   /** Connections from programs to the swarm's overlay addresses (VIPs, tasks): the node routes them. */

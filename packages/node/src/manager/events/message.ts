@@ -1,15 +1,18 @@
-// One swarm event as dockerd's events service holds it (moby api/types/events.Message), and its
-// line on the GET /events stream. timeNano is kept as a bigint: nanoseconds since 1970 exceed
-// 2^53, and a JS number would print the last digits wrong.
+// One event as dockerd's events service holds it (moby api/types/events.Message), and its line on
+// the GET /events stream: the swarm's (scope swarm, from the store, on managers) and this engine's
+// own (scope local: its containers, images and volumes). timeNano is kept as a bigint:
+// nanoseconds since 1970 exceed 2^53, and a JS number would print the last digits wrong.
 
 export type ClusterEventType = 'node' | 'service' | 'network' | 'secret' | 'config';
 export type ClusterEventAction = 'create' | 'update' | 'remove';
+export type LocalEventType = 'container' | 'image' | 'volume';
 
 export interface ClusterEvent {
-  Type: ClusterEventType;
-  Action: ClusterEventAction;
+  Type: ClusterEventType | LocalEventType;
+  /** The swarm's create/update/remove; a container's create, start, kill, die, stop, destroy, health_status: …; an image's pull; a volume's create, mount, unmount, destroy. */
+  Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };
-  scope: 'swarm';
+  scope: 'swarm' | 'local';
   timeNano: bigint;
 }
 
