@@ -1,7 +1,7 @@
 // docker exec on a node (POST /containers/{id}/exec, /exec/{id}/start, GET /exec/{id}/json):
 // the sessions dockerd keeps, the command's run with its output streamed, stdin, and the
-// attached connection the CLI opens with `Upgrade: tcp`; `docker exec -it CONTAINER sh` gets a
-// prompt that runs each line.
+// attached connection the CLI opens with `Upgrade: tcp`; `docker exec -it CONTAINER sh` gets an
+// interactive shell.
 
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';

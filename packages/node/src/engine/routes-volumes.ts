@@ -36,7 +36,7 @@ function usersOf(daemon: Daemon, name: string): string[] {
 
 async function withVolumes<T>(daemon: Daemon, act: (store: VolumeStore) => Promise<T>): Promise<T> {
   const store = daemon.volumeStore();
-  if (!store) throw new ApiError(404, 'no volumes on a node outside a swarm');
+  if (!store) throw new ApiError(400, 'volumes are emulated on swarm nodes only, and this node is not in a swarm');
   try {
     return await act(store);
   } catch (e) {
