@@ -2,7 +2,7 @@ import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ExecSessions } from '../src/engine/exec-sessions.js';
 import { humanDuration } from '../src/engine/routes-containers.js';
-import type { Container } from '../src/agent/exec/index.js';
+import type { Container, EngineEvent } from '../src/agent/exec/index.js';
 import { useRuntime } from './exec-helpers.js';
 
 const t = useRuntime(130);
@@ -86,6 +86,16 @@ describe('docker exec -it CONTAINER sh', () => {
     await term.done;
     expect(term.output()).toBe('OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in $PATH: unknown\r\n');
     expect(term.exitCode()).toBe(127);
+  });
+
+  it('tells docker events of each exec: created and started with its command, then dead with its exit code', async () => {
+    const c = await t.run('busybox', ['sleep', '1000']);
+    const events: EngineEvent[] = [];
+    const execs = new ExecSessions((ev) => events.push(ev));
+    const s = execs.start(execs.create(c, { Cmd: ['sh', '-c', 'exit 3'] }).id);
+    await execs.run(s, '', () => undefined);
+    expect(events.map((e) => e.action)).toEqual(['exec_create: sh -c exit 3', 'exec_start: sh -c exit 3', 'exec_die']);
+    expect(events[2]).toMatchObject({ type: 'container', id: c.id, attributes: { execID: s.id, exitCode: '3', name: c.config.taskName } });
   });
 
   it('refuses a command that is empty, an exec that is not there, and a second start', async () => {

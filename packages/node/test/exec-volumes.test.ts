@@ -90,6 +90,15 @@ describe('volume mounts', () => {
     expect(templated.container.mounts[0]!.Name).toBe('data-3');
   });
 
+  it('stay writable, with tmpfs mounts, in a container whose root is read-only (--read-only)', async () => {
+    const r = await run('echo v > /data/f && echo t > /tmp/f && cat /data/f /tmp/f; echo x > /etc/f; touch /newfile; wget -q http://localhost:1/ 2>/dev/null; echo end', {
+      readOnlyRoot: true,
+      mounts: [{ type: 'volume', source: 'rw', target: '/data' }, { type: 'tmpfs', target: '/tmp' }],
+    });
+    expect(r.out).toBe('v\nt\nend');
+    expect(r.err).toBe("sh: can't create /etc/f: Read-only file system\ntouch: /newfile: Read-only file system");
+  });
+
   it('are kept by the store: listed again by a restarted node, removed only when no container mounts them', async () => {
     await volumes.ensure('labelled', { labels: { tier: 'db' } });
     const reopened = new VolumeStore(dir);

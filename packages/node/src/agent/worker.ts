@@ -416,6 +416,7 @@ export class Worker {
       mounts: (spec.Mounts ?? []).flatMap((m) =>
         m.Type && m.Target ? [{ type: m.Type, source: m.Source || undefined, target: m.Target, readOnly: m.ReadOnly, labels: m.VolumeOptions?.Labels, noCopy: m.VolumeOptions?.NoCopy }] : [],
       ),
+      readOnlyRoot: spec.ReadOnly,
       ports: blobs?.ports ?? [],
       bindAddress: address,
       rootDir,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Container, InteractiveShell } from '../agent/exec/index.js';
+import type { Container, EngineEvent, InteractiveShell } from '../agent/exec/index.js';
 import { ApiError } from '../errors.js';
 import { streamFrame } from './http.js';
 
@@ -40,6 +40,21 @@ const EXEC_KEEP_MS = 10 * 60_000;
 export class ExecSessions {
   private readonly sessions = new Map<string, ExecSession>();
 
+  /** `onEvent` gets what docker events shows: exec_create, exec_start (with the command) and exec_die. */
+  constructor(private readonly onEvent: (ev: EngineEvent) => void = () => undefined) {}
+
+  private event(s: ExecSession, action: string, extra: Record<string, string> = {}): void {
+    const c = s.container;
+    this.onEvent({ type: 'container', action, id: c.id, attributes: { ...c.labels, image: c.config.image, name: c.config.taskName, execID: s.id, ...extra } });
+  }
+
+  /** The session's command has ended (its exit code is set). */
+  private ended(s: ExecSession): void {
+    s.running = false;
+    this.event(s, 'exec_die', { exitCode: String(s.exitCode ?? 0) });
+    this.forgetLater(s);
+  }
+
   create(container: Container, body: ExecOptions): ExecSession {
     if (container.status().state !== 'running') throw new ApiError(409, `Container ${container.id} is not running`);
     if (!body.Cmd?.length) throw new ApiError(400, 'No exec command specified');
@@ -59,6 +74,7 @@ export class ExecSessions {
     this.sessions.set(session.id, session);
     // One never started is forgotten too.
     this.forgetLater(session);
+    this.event(session, `exec_create: ${session.cmd.join(' ')}`);
     return session;
   }
 
@@ -74,6 +90,7 @@ export class ExecSessions {
     if (s.started) throw new ApiError(409, `Error: Exec command ${s.id} has already run`);
     s.started = true;
     s.running = true;
+    this.event(s, `exec_start: ${s.cmd.join(' ')}`);
     return s;
   }
 
@@ -94,8 +111,7 @@ export class ExecSessions {
       write('stderr', `${e instanceof Error ? e.message : String(e)}\n`);
       return 126;
     } finally {
-      s.running = false;
-      this.forgetLater(s);
+      this.ended(s);
     }
   }
 
@@ -117,8 +133,7 @@ export class ExecSessions {
     if (typeof shell === 'string') {
       write(shell);
       s.exitCode = 127;
-      s.running = false;
-      this.forgetLater(s);
+      this.ended(s);
       return;
     }
     const sh = shell;
@@ -184,8 +199,7 @@ export class ExecSessions {
         socket.once('close', endShell);
       });
     } finally {
-      s.running = false;
-      this.forgetLater(s);
+      this.ended(s);
     }
   }
 

@@ -49,7 +49,7 @@ function commonHeaders(res: ServerResponse, daemon: Daemon): void {
   res.setHeader('Server', `Docker/${daemon.engineVersion()} (linux)`);
 }
 
-export function engineRoutes(daemon: Daemon, execs = new ExecSessions()): Router {
+export function engineRoutes(daemon: Daemon, execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev))): Router {
   const r = new Router();
   containerRoutes(r, daemon, execs);
   imageRoutes(r, daemon);
@@ -250,7 +250,7 @@ export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown
 /** Starts the Engine API; refuses to bind anything but a loopback address. */
 export function startEngineServer(daemon: Daemon, addr: string, port: number): Promise<Server> {
   if (!isLoopback(addr)) throw new Error(`the Engine API binds loopback addresses only (127.0.0.0/8), not ${addr}`);
-  const execs = new ExecSessions();
+  const execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev));
   const routes = engineRoutes(daemon, execs);
   const server = createServer((req, res) => {
     commonHeaders(res, daemon);

@@ -13,7 +13,7 @@ export const SECRETS_DIR = '/run/secrets';
 /** The null device: reads as empty, swallows writes (the shell's redirections know it too). */
 const DEV_NULL = '/dev/null';
 
-/** A directory of this machine mounted at a container path (a volume). */
+/** A directory of this machine mounted at a container path (a volume, a tmpfs). */
 export interface FsMount {
   target: string;
   dir: string;
@@ -30,9 +30,12 @@ export class ContainerFs {
 
   constructor(readonly rootDir: string) {}
 
-  /** Mounts directories over container paths (after the root is laid out). */
-  mount(mounts: FsMount[]): void {
+  private readOnlyRoot = false;
+
+  /** Mounts directories over container paths (after the root is laid out); `--read-only` makes the rest read-only. */
+  mount(mounts: FsMount[], readOnlyRoot = false): void {
     this.mounts = [...mounts].sort((a, b) => b.target.length - a.target.length);
+    this.readOnlyRoot = readOnlyRoot;
   }
 
   private mountOf(containerPath: string): FsMount | undefined {
@@ -40,7 +43,9 @@ export class ContainerFs {
   }
 
   private writable(p: string, cwd?: string): void {
-    if (this.mountOf(this.containerPath(p, cwd))?.readOnly) throw readOnlyFs(this.containerPath(p, cwd));
+    const path = this.containerPath(p, cwd);
+    const m = this.mountOf(path);
+    if (m ? m.readOnly : this.readOnlyRoot) throw readOnlyFs(path);
   }
 
   /** The container path `p` (relative to `cwd`) as an absolute, normalised container path. */

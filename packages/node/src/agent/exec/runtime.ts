@@ -99,7 +99,7 @@ export class ContainerRuntime extends EventEmitter {
     }
     let mounts: ContainerMount[];
     try {
-      mounts = await this.mount(fs, expanded.mounts);
+      mounts = await this.mount(fs, expanded.mounts, cfg.readOnlyRoot === true);
     } catch (e) {
       await rm(fs.rootDir, { recursive: true, force: true }).catch(() => undefined);
       throw e;
@@ -178,13 +178,16 @@ export class ContainerRuntime extends EventEmitter {
    * files the image has at the mount point (unless NoCopy), as Docker does. Bind mounts are not
    * made: the node's host filesystem is not emulated, and the real one stays out of containers.
    */
-  private async mount(fs: ContainerFs, wanted: MountConfig[]): Promise<ContainerMount[]> {
+  private async mount(fs: ContainerFs, wanted: MountConfig[], readOnlyRoot: boolean): Promise<ContainerMount[]> {
     const made: ContainerMount[] = [];
     const table: FsMount[] = [];
     for (const m of wanted) {
       const target = fs.containerPath(m.target);
       if (m.type === 'tmpfs') {
-        await mkdir(fs.hostPath(target), { recursive: true });
+        // Its own directory in the container's root, writable even when the root is read-only.
+        const dir = fs.hostPath(target);
+        await mkdir(dir, { recursive: true });
+        table.push({ target, dir, readOnly: false });
         made.push({ Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: true, Propagation: '' });
         continue;
       }
@@ -198,7 +201,7 @@ export class ContainerRuntime extends EventEmitter {
       table.push({ target, dir: volume.dataDir, readOnly: m.readOnly === true });
       made.push({ Type: 'volume', Name: volume.name, Source: `/var/lib/docker/volumes/${volume.name}/_data`, Destination: target, Driver: 'local', Mode: 'z', RW: m.readOnly !== true, Propagation: '' });
     }
-    fs.mount(table);
+    fs.mount(table, readOnlyRoot);
     return made;
   }
 

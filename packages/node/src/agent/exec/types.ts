@@ -44,6 +44,8 @@ export interface ContainerConfig {
   configs?: FileMount[];
   /** ContainerSpec.Mounts: volume and tmpfs mounts are made (sources and targets may hold templates); bind mounts are not. */
   mounts?: MountConfig[];
+  /** ContainerSpec.ReadOnly (`--read-only`): the root filesystem refuses writes; volumes and tmpfs mounts do not. */
+  readOnlyRoot?: boolean;
   /** The ports the container listens on. */
   ports?: { targetPort: number; protocol: 'tcp' | 'udp' }[];
   /** The loopback address this container's sockets bind (e.g. 127.12.130.7); unique per container. */

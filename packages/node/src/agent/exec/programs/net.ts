@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import type { Program } from '../process.js';
 import { connectFailure, fail } from './coreutils/common.js';
+import { errnoMessage } from '../rootfs.js';
 import { httpExchange, parseHttpUrl, type HttpReply } from './http-client.js';
 
 export const ping: Program = async (proc) => {
@@ -110,7 +111,7 @@ export const wget: Program = async (proc) => {
   try {
     await proc.sys.fs.writeFile(file, result.body, proc.cwd);
   } catch (e) {
-    return fail(proc, `can't open '${file}': ${(e as Error).message}`);
+    return fail(proc, `can't open '${file}': ${errnoMessage(e)}`);
   }
   if (!quiet) proc.err(`'${file}' saved\n`);
   return 0;
