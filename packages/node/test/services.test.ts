@@ -417,6 +417,12 @@ describe('services', () => {
       return text ? text : undefined;
     }, 10_000, 'the replacement\'s output');
     expect(logs).toBe('2\n');
+    // docker system df counts the volume's bytes (two lines of "run") and the container using it.
+    type Df = { Volumes: { Name: string; UsageData: { Size: number; RefCount: number } }[]; Images: { RepoTags: string[]; Containers: number }[]; Containers: { Id: string; SizeRw: number }[] };
+    const df = JSON.parse(await httpGet(w1, 2375, '/system/df')) as Df;
+    expect(df.Volumes.find((v) => v.Name === 'counter-data')!.UsageData).toEqual({ Size: 8, RefCount: 2 });
+    expect(df.Images.find((i) => i.RepoTags.includes('busybox:latest'))!.Containers).toBeGreaterThanOrEqual(2);
+    expect(df.Containers.find((c) => c.Id === second.Status.ContainerStatus!.ContainerID)!.SizeRw).toBeGreaterThan(0);
     // docker events on the node tells it: the container killed, and its replacement started.
     const filters = encodeURIComponent(JSON.stringify({ type: ['container'], container: [id] }));
     const lines = (await httpGet(w1, 2375, `/events?since=0&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${filters}`)).trim().split('\n');

@@ -95,7 +95,7 @@ function networks(c: Container, details: ContainerDetails) {
   return out;
 }
 
-function summary(daemon: Daemon, c: Container, now: number) {
+export function containerSummary(daemon: Daemon, c: Container, now: number) {
   const details = daemon.containerDetails(c.id);
   return {
     Id: c.id,
@@ -260,7 +260,7 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
       .containers()
       .filter((c) => (all || c.status().state === 'running') && matchesFilters(c, filters))
       .sort((a, b) => createdSeconds(b) - createdSeconds(a))
-      .map((c) => summary(daemon, c, now));
+      .map((c) => containerSummary(daemon, c, now));
   });
   r.on('GET', '/containers/{id}/json', (req) => inspect(daemon, findContainer(daemon, req.params.id!)));
   r.on('GET', '/containers/{id}/logs', (req, res) => containerLogs(findContainer(daemon, req.params.id!), req, res));

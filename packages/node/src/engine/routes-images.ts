@@ -33,7 +33,7 @@ function namesOf(reference: string): ImageNames {
 
 const createdSeconds = (p: PulledImage) => Math.floor((Date.parse(p.image.created) || p.pulledAt) / 1000);
 
-function summary(p: PulledImage) {
+export function imageSummary(p: PulledImage) {
   const names = namesOf(p.reference);
   return {
     Containers: -1,
@@ -131,7 +131,7 @@ export function imageRoutes(r: Router, daemon: Daemon): void {
     return daemon
       .images()
       .filter((p) => matchesReference(p, filters.get('reference')))
-      .map(summary)
+      .map(imageSummary)
       .sort((a, b) => b.Created - a.Created);
   });
   r.on('GET', '/images/{name*}/json', (req) => inspect(findImage(daemon, req.params.name!)));

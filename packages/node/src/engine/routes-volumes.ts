@@ -14,7 +14,7 @@ import { boolQuery, jsonBody, sendJson, type Router } from './http.js';
 const LIST_FILTERS = ['dangling', 'driver', 'label', 'name'];
 const PRUNE_FILTERS = ['all', 'label'];
 
-function render(v: Volume) {
+export function renderVolume(v: Volume) {
   return {
     CreatedAt: v.createdAt,
     Driver: 'local',
@@ -27,7 +27,7 @@ function render(v: Volume) {
 }
 
 /** The containers of this node that mount the volume (running or not). */
-function usersOf(daemon: Daemon, name: string): string[] {
+export function usersOf(daemon: Daemon, name: string): string[] {
   return daemon
     .containers()
     .filter((c) => c.mounts.some((m) => m.Type === 'volume' && m.Name === name))
@@ -58,16 +58,16 @@ export function volumeRoutes(r: Router, daemon: Daemon): void {
         matchesLabels(v.labels, filters.get('label')) &&
         (dangling === undefined || (usersOf(daemon, v.name).length === 0) === (dangling === 'true' || dangling === '1')),
     );
-    return { Volumes: volumes.map(render), Warnings: null };
+    return { Volumes: volumes.map(renderVolume), Warnings: null };
   });
-  r.on('GET', '/volumes/{name}', (req) => withVolumes(daemon, async (store) => render(await store.get(req.params.name!))));
+  r.on('GET', '/volumes/{name}', (req) => withVolumes(daemon, async (store) => renderVolume(await store.get(req.params.name!))));
   r.on('POST', '/volumes/create', async (req, res: ServerResponse) => {
     const body = await jsonBody<{ Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }>(req, GO_VOLUME_CREATE_OPTIONS);
     const driver = body.Driver || 'local';
     if (driver !== 'local') throw new ApiError(404, `create ${body.Name ?? ''}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     const created = await withVolumes(daemon, (store) => store.ensure(body.Name || undefined, { labels: body.Labels ?? {}, options: body.DriverOpts ?? {} }));
     if (created.fresh) daemon.publishLocalEvent({ type: 'volume', action: 'create', id: created.volume.name, attributes: { driver: 'local' } });
-    sendJson(res, 201, render(created.volume));
+    sendJson(res, 201, renderVolume(created.volume));
   });
   // With force a missing volume is no error; one in use still is (moby).
   r.on('DELETE', '/volumes/{name}', async (req, res: ServerResponse) => {

@@ -9,6 +9,7 @@ import { logRoutes } from './routes-logs.js';
 import { containerRoutes } from './routes-containers.js';
 import { imageRoutes } from './routes-images.js';
 import { volumeRoutes } from './routes-volumes.js';
+import { systemRoutes } from './routes-system.js';
 import { ExecSessions, hijackExecStart } from './exec-sessions.js';
 import {
   GO_CONFIG_SPEC,
@@ -54,6 +55,7 @@ export function engineRoutes(daemon: Daemon, execs = new ExecSessions((ev) => da
   containerRoutes(r, daemon, execs);
   imageRoutes(r, daemon);
   volumeRoutes(r, daemon);
+  systemRoutes(r, daemon);
   const ping = (req: Request, res: ServerResponse) => {
     res.setHeader('Swarm', daemon.pingState());
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
