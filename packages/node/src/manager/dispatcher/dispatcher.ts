@@ -252,13 +252,28 @@ export class Dispatcher {
     return { periodMs: period };
   }
 
-  private armExpiry(s: Session, period: number): void {
+  /**
+   * Marks the node Down once its heartbeats stop for `gracePeriodMultiplier` periods. Time this
+   * leader itself spent too busy to read its sockets does not count against the node: a deadline
+   * first lets the heartbeats that wait unread in the sockets in (setImmediate runs after the
+   * event loop's I/O phase), and one that fired late by a quarter of the grace or more is extended
+   * by as much. Without this, a burst such as 1,000 tasks starting at once stalled the leader's
+   * loop past 750 ms (the fast profile's grace) and every worker went Down and came back, its
+   * tasks moved elsewhere for nothing.
+   */
+  private armExpiry(s: Session, period: number, graceMs = period * this.ctx.profile.gracePeriodMultiplier): void {
     if (s.expiry) clearTimeout(s.expiry);
-    s.expiry = this.ctx.clock.setTimeout(() => {
-      if (this.sessions.get(s.nodeId) !== s) return;
-      this.sessions.delete(s.nodeId);
-      void this.setState(s.nodeId, 'down', MSG_HEARTBEAT_FAILURE);
-    }, period * this.ctx.profile.gracePeriodMultiplier);
+    const due = this.ctx.clock.now() + graceMs;
+    const timer = this.ctx.clock.setTimeout(() => {
+      setImmediate(() => {
+        if (this.sessions.get(s.nodeId) !== s || s.expiry !== timer) return; // a heartbeat came in
+        const late = this.ctx.clock.now() - due;
+        if (late >= graceMs / 4) return this.armExpiry(s, period, late);
+        this.sessions.delete(s.nodeId);
+        void this.setState(s.nodeId, 'down', MSG_HEARTBEAT_FAILURE);
+      });
+    }, graceMs);
+    s.expiry = timer;
   }
 
   private async setState(nodeId: string, state: NodeState, message?: string, addr?: string): Promise<void> {
