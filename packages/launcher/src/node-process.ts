@@ -4,8 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
-import { openSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { openSync, closeSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { identityFromCertificate } from '@swarmlab/transport/identity';
 import { nodeBundle } from './bundle.js';
@@ -52,32 +51,6 @@ function nodeEnvironment(role: Role, extra: Record<string, string> | undefined):
  */
 export function nodeV8Flags(role: Role): string[] {
   return role === 'worker' ? ['--max-semi-space-size=1', '--lite-mode', '--gc-memory-reducer-start-delay-ms=1000'] : ['--max-semi-space-size=8'];
-}
-
-/** How much less CPU a worker process gets than a manager when both want it (nice value). */
-const WORKER_NICE = 10;
-
-/**
- * On a real swarm the managers have their own machines; here they share two cores with up to a
- * hundred workers. When a hundred workers start at once, a manager starved for a Raft election
- * timeout (100 ms in the fast profile) loses its leadership, every session ends and the workers'
- * reconnects starve it further: `up` of 100 nodes saw 8 elections and 2,000 ended sessions. Workers
- * therefore run at a lower priority. Each node leads its own session (detached), and with Linux
- * autogroups the scheduler weighs sessions, not processes, so the session's autogroup gets the nice
- * value too. Lowering a priority needs no privilege; a worker promoted to manager raises its own
- * back (daemon/cpu-priority.ts in the node), which does.
- */
-function yieldToManagers(pid: number): void {
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(WORKER_NICE));
-  } catch {
-    /* no autogroups on this kernel */
-  }
-  try {
-    setPriority(pid, WORKER_NICE);
-  } catch {
-    /* the process is already gone */
-  }
 }
 
 /**
@@ -135,7 +108,6 @@ export class NodeProcess {
       { detached: true, stdio: ['ignore', 'pipe', out], env: nodeEnvironment(role, s.env) },
     );
     closeSync(out);
-    if (role === 'worker' && child.pid !== undefined) yieldToManagers(child.pid);
     this.child = child;
     this.pid = child.pid;
     this.state = 'running';

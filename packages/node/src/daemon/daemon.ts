@@ -43,7 +43,6 @@ import { ManagerLinks } from './forwarder.js';
 import { StateDir, type DockerState, type KnownManager, type NodeCredentials } from './state-dir.js';
 import { fillSwarmSpec } from './defaults.js';
 import { certInfo, issuedBy } from './cert-info.js';
-import { claimManagerPriority } from './cpu-priority.js';
 import type { Entry, ManagerContext } from './manager-side.js';
 
 const loadCertificates = () => import('./certificates.js');
@@ -372,13 +371,6 @@ export class Daemon {
 
   private async startManager(dek: Buffer | undefined): Promise<void> {
     if (!dek) throw new Error('a manager needs a raft data encryption key');
-    const priority = claimManagerPriority();
-    if (!priority.ok) {
-      this.o.log('warn', 'manager: running at a lower CPU priority than a manager should (needs root or CAP_SYS_NICE to raise it)', {
-        nice: priority.nice,
-        err: priority.error,
-      });
-    }
     const { RaftDiskStorage, MemoryStore, RaftNode, Manager, Reservations, raftTickMs } = await loadManagerSide();
     const storage = await RaftDiskStorage.open(this.dir.root, dek);
     const store = new MemoryStore();
