@@ -332,6 +332,12 @@ describe('services', () => {
     expect(info.ContainersRunning).toBeGreaterThanOrEqual(1);
     expect(info.Containers).toBe(info.ContainersRunning + info.ContainersStopped);
     expect(info.Images).toBe(images.length);
+    // docker pull: a new image on this node, then the same again.
+    const pulled = await httpPost(w1, '/images/create?fromImage=redis&tag=7-alpine', {});
+    expect(pulled.status).toBe(200);
+    expect(pulled.body.toString()).toBe('{"status":"Pulling from library/redis","id":"7-alpine"}\n{"status":"Status: Downloaded newer image for redis:7-alpine"}\n');
+    expect((await httpPost(w1, '/images/create?fromImage=redis&tag=7-alpine', {})).body.toString()).toContain('Status: Image is up to date for redis:7-alpine');
+    expect((JSON.parse(await httpGet(w1, 2375, '/images/json')) as Image[]).some((i) => i.RepoTags.includes('redis:7-alpine'))).toBe(true);
     // docker rmi of an image a running container uses is refused, even with force.
     expect((await httpRequest(w1, 'DELETE', '/images/busybox?force=1')).status).toBe(409);
 

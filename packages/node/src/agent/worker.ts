@@ -438,6 +438,11 @@ export class Worker {
     this.runtime?.removeImage(reference);
   }
 
+  /** docker pull on this node: whether the image was new here. */
+  async pullImage(reference: string): Promise<boolean> {
+    return (await this.loadRuntime()).pull(reference).fresh;
+  }
+
   async stopAll(): Promise<void> {
     const all = [...this.tasks.values()];
     this.tasks.clear();

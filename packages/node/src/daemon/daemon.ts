@@ -618,6 +618,11 @@ export class Daemon {
     this.worker?.removeImage(reference);
   }
 
+  /** docker pull; undefined outside a swarm, where this emulated engine runs no containers. */
+  pullImage(reference: string): Promise<boolean> | undefined {
+    return this.worker?.pullImage(reference);
+  }
+
   /** The node's local volumes; none outside a swarm. */
   volumeStore(): VolumeStore | undefined {
     return this.worker?.volumes;

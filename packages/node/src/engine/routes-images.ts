@@ -1,7 +1,8 @@
-// The images a node pulled for its tasks, as `docker images` and `docker image inspect` see them:
-// GET /images/json and GET /images/{name}/json. A node has an image once a container of it was
-// made there (an emulated pull), and keeps it while the engine runs. Built-in images carry their
-// real namesakes' creation date and size (about); other images are empty.
+// The images a node pulled, as `docker images`, `docker image inspect`, `docker pull` and `docker
+// rmi` see them: GET /images/json, GET /images/{name}/json, POST /images/create, DELETE
+// /images/{name}. A node has an image once it pulled it or made a container of it (an emulated
+// pull), and keeps it while the engine runs. Built-in images carry their real namesakes' creation
+// date and size (about); other images are empty.
 
 import { createHash } from 'node:crypto';
 import { decodeFilters } from '@swarmlab/api';
@@ -9,6 +10,7 @@ import type { Daemon } from '../daemon/daemon.js';
 import type { PulledImage } from '../agent/exec/index.js';
 import { parseImageReference, repositoryName } from '../agent/exec/images/reference.js';
 import { ApiError } from '../errors.js';
+import type { ServerResponse } from 'node:http';
 import { boolQuery, type Router } from './http.js';
 
 /** The ID docker ps and docker inspect show for a container's image: one per reference. */
@@ -135,6 +137,30 @@ export function imageRoutes(r: Router, daemon: Daemon): void {
       .sort((a, b) => b.Created - a.Created);
   });
   r.on('GET', '/images/{name*}/json', (req) => inspect(findImage(daemon, req.params.name!)));
+  // docker pull: the emulated registry has every built-in image (and, unless the node refuses
+  // unknown images, any other as a generic one); the answer streams as dockerd's does, without the
+  // digest line (the emulated images have no manifest).
+  r.on('POST', '/images/create', async (req, res: ServerResponse) => {
+    const from = req.query.get('fromImage');
+    if (!from) throw new ApiError(400, req.query.get('fromSrc') ? 'importing an image is not emulated: pull one with fromImage' : 'fromImage is required');
+    const tag = req.query.get('tag') ?? '';
+    const reference = tag === '' ? from : tag.startsWith('sha256:') ? `${from}@${tag}` : `${from}:${tag}`;
+    const ref = parseImageReference(reference);
+    let fresh: boolean | undefined;
+    try {
+      fresh = await daemon.pullImage(reference);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'ImageNotFoundError') {
+        throw new ApiError(404, `pull access denied for ${repositoryName(ref)}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`);
+      }
+      throw e;
+    }
+    if (fresh === undefined) throw new ApiError(400, 'images are emulated on swarm nodes only, and this node is not in a swarm');
+    const shown = namesOf(reference).tag ?? reference;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write(`${JSON.stringify({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest ?? 'latest' })}\n`);
+    res.end(`${JSON.stringify({ status: fresh ? `Status: Downloaded newer image for ${shown}` : `Status: Image is up to date for ${shown}` })}\n`);
+  });
   // docker rmi: refused while a container uses the image (a running one even with force), as moby does.
   r.on('DELETE', '/images/{name*}', (req) => {
     const ref = req.params.name!;

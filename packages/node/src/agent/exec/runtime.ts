@@ -50,11 +50,7 @@ export class ContainerRuntime extends EventEmitter {
    */
   async create(cfg: ContainerConfig): Promise<Container> {
     validate(cfg);
-    const image = this.resolveImage(cfg.image);
-    if (!this.pulled.has(cfg.image)) {
-      this.pulled.set(cfg.image, { reference: cfg.image, image, pulledAt: this.now() });
-      this.opts.onEvent?.({ type: 'image', action: 'pull', id: cfg.image, attributes: { name: image.repository } });
-    }
+    const image = this.pull(cfg.image).image;
     const id = generateContainerId();
 
     let expanded: { env: string[]; hostname: string; mounts: MountConfig[] };
@@ -166,6 +162,19 @@ export class ContainerRuntime extends EventEmitter {
   /** The images its containers were made from, in the order they were first pulled. */
   images(): PulledImage[] {
     return [...this.pulled.values()];
+  }
+
+  /**
+   * Pulls an image (docker pull, or a container's first use): a built-in one, or any other as a
+   * generic image unless unknown images are refused. `fresh` when this node did not have it.
+   */
+  pull(reference: string): { image: ImageDefinition; fresh: boolean } {
+    const known = this.pulled.get(reference);
+    if (known) return { image: known.image, fresh: false };
+    const image = this.resolveImage(reference);
+    this.pulled.set(reference, { reference, image, pulledAt: this.now() });
+    this.opts.onEvent?.({ type: 'image', action: 'pull', id: reference, attributes: { name: image.repository } });
+    return { image, fresh: true };
   }
 
   /** docker rmi: forgets a pulled image (the caller checks that no container needs it). */
