@@ -165,6 +165,9 @@ describe('reconcileReplicated: invalid nodes', () => {
     expect(c.create.map((t) => [t.ID, t.Slot, t.DesiredState, t.NodeID])).toEqual([['new1', 1, 'ready', undefined]]);
     // The node is down: no waiting for the old task to stop.
     expect(c.delayed).toEqual([{ taskId: 'new1', notBefore: T0 + 5000, since: T0 }]);
+    // The fast profile scales that delay, as every restart's.
+    const fast = reconcileReplicated(s, tasks, [node('n1', { state: 'down' }), node('n2')], T0, idGenerator(), Infinity, 0.05);
+    expect(fast.delayed).toEqual([{ taskId: 'new1', notBefore: T0 + 250, since: T0 }]);
   });
 
   it('moves tasks off a drained node without delay, waiting for the old task to stop', () => {

@@ -206,7 +206,7 @@ export class Orchestration {
         continue;
       }
       if (s.Spec.Mode.Global) add(reconcileGlobal(s, own, nodes, now, newId));
-      else add(reconcileReplicated(s, own, nodes, now, newId, MAX_NEW_TASKS_PER_ROUND));
+      else add(reconcileReplicated(s, own, nodes, now, newId, MAX_NEW_TASKS_PER_ROUND, timingScale));
       add(restartDecisions(s, own, now, newId, { nodes, delayed: this.delayed, timingScale }));
       merged.remove.push(...pruneHistory(s, own, retention));
       const step = advanceUpdate({ service: s, tasks: own, nodes, now, newId, memory: this.updates.get(s.ID), timingScale });

@@ -10,8 +10,7 @@
 // default condition `any` means on failure here.
 
 import type { Node, Service, Task } from '@swarmlab/api';
-import { restartTask, type RestartOptions } from './restart.js';
-import { groupByInstance } from './restart-history.js';
+import { restartContext, restartTask, type RestartOptions } from './restart.js';
 import { COMPLETE, invalidNode, jobIteration, newJobTask, rank, RUNNING, serviceConstraintsMatch, SHUTDOWN, timestampMs } from './task.js';
 import { emptyChanges, type TaskChanges } from './types.js';
 
@@ -25,8 +24,7 @@ const stoppedShort = (task: Task) => rank(task.Status?.State) > COMPLETE;
 
 function restartFailed(service: Service, failed: Task[], tasks: Task[], now: number, newId: () => string, opts: RestartOptions, changes: TaskChanges): void {
   if (failed.length === 0) return;
-  const nodesById = opts.nodes ? new Map(opts.nodes.map((n) => [n.ID, n])) : undefined;
-  const ctx = { service, now, newId, nodesById, instances: groupByInstance(service, tasks), timingScale: opts.timingScale };
+  const ctx = restartContext(service, tasks, now, newId, opts);
   for (const task of [...failed].sort((a, b) => (a.ID < b.ID ? -1 : 1))) restartTask(ctx, task, changes);
 }
 

@@ -6,8 +6,8 @@
 // at once through the restart supervisor.
 
 import type { Node, Service, Task } from '@swarmlab/api';
-import { groupByInstance, isUpdatable } from './restart-history.js';
-import { restartTask, type RestartContext } from './restart.js';
+import { isUpdatable } from './restart-history.js';
+import { restartContext, restartTask } from './restart.js';
 import { ASSIGNED, hasStopped, invalidNode, isReplicated, newTask, rank, REMOVE, RUNNING, wantsToRun } from './task.js';
 import { emptyChanges, type TaskChanges } from './types.js';
 
@@ -50,13 +50,15 @@ export function reconcileReplicated(
   now: number,
   newId: () => string,
   maxNew = Number.POSITIVE_INFINITY,
+  timingScale = 1,
 ): TaskChanges {
   const changes = emptyChanges();
   if (!isReplicated(service)) return changes;
   const own = tasks.filter((t) => t.ServiceID === service.ID);
-  const nodesById = new Map(nodes.map((n) => [n.ID, n]));
-  const instances = groupByInstance(service, own);
-  const ctx: RestartContext = { service, now, newId, nodesById, instances };
+  // Tasks moved off invalid nodes wait the restart delay too, scaled like every other.
+  const ctx = restartContext(service, own, now, newId, { nodes, timingScale });
+  const nodesById = ctx.nodesById!;
+  const instances = ctx.instances;
 
   // Tasks on invalid nodes: shut down and replaced now, without waiting for them to stop.
   const moved = new Map<string, Task>(); // old task ID → replacement

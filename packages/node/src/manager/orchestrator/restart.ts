@@ -32,6 +32,12 @@ export interface RestartContext {
   timingScale?: number;
 }
 
+/** What restartTask needs to restart the service's tasks (`own`): every orchestrator builds it here. */
+export function restartContext(service: Service, own: readonly Task[], now: number, newId: () => string, opts: RestartOptions = {}): RestartContext {
+  const nodesById = opts.nodes ? new Map(opts.nodes.map((n) => [n.ID, n])) : undefined;
+  return { service, now, newId, nodesById, instances: groupByInstance(service, own), timingScale: opts.timingScale };
+}
+
 /**
  * Shuts the task down and, when its policy allows, creates its replacement (SwarmKit
  * Supervisor.Restart). The delay is skipped on a drained node; the replacement also waits for
@@ -91,8 +97,8 @@ export function restartDecisions(
   const changes = emptyChanges();
   if (!isReplicated(service) && !isGlobal(service)) return changes;
   const own = tasks.filter((t) => t.ServiceID === service.ID);
-  const nodesById = opts.nodes ? new Map(opts.nodes.map((n) => [n.ID, n])) : undefined;
-  const ctx: RestartContext = { service, now, newId, nodesById, instances: groupByInstance(service, own), timingScale: opts.timingScale };
+  const ctx = restartContext(service, own, now, newId, opts);
+  const nodesById = ctx.nodesById;
   const stopped = own.filter((t) => wantsToRun(t) && hasStopped(t)).sort((a, b) => (a.ID < b.ID ? -1 : 1));
   for (const task of stopped) {
     if (task.DesiredState === 'ready' && now < startTimeOf(task, opts.delayed, opts.timingScale)) continue;
