@@ -11,6 +11,7 @@ import type { Log } from '../log.js';
 import type { Assignment } from '../manager/dispatcher/dispatcher.js';
 import type { Container, ContainerRuntime, EngineEvent, PulledImage } from './exec/index.js';
 import { VolumeStore } from './exec/volumes.js';
+import { containerEvent } from './exec/events.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
 import type { Duplex } from 'node:stream';
@@ -291,8 +292,7 @@ export class Worker {
     t.health = monitor;
     monitor.on('status', (status) => {
       if (t.health !== monitor) return;
-      const c = t.container;
-      if (c) this.o.onEvent?.({ type: 'container', action: `health_status: ${status}`, id: c.id, attributes: { ...c.labels, image: c.config.image, name: c.config.taskName } });
+      if (t.container) this.o.onEvent?.(containerEvent(t.container, `health_status: ${status}`));
       if (status === 'healthy' && t.state === 'starting') this.setState(t, 'running');
       if (status === 'unhealthy' && (t.state === 'starting' || t.state === 'running')) {
         this.setState(t, 'failed', { Err: 'dockerexec: unhealthy container', Message: t.state === 'starting' ? 'starting' : MESSAGES.running });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Container, EngineEvent, InteractiveShell } from '../agent/exec/index.js';
+import { containerEvent } from '../agent/exec/events.js';
 import { ApiError } from '../errors.js';
 import { streamFrame } from './http.js';
 
@@ -44,8 +45,7 @@ export class ExecSessions {
   constructor(private readonly onEvent: (ev: EngineEvent) => void = () => undefined) {}
 
   private event(s: ExecSession, action: string, extra: Record<string, string> = {}): void {
-    const c = s.container;
-    this.onEvent({ type: 'container', action, id: c.id, attributes: { ...c.labels, image: c.config.image, name: c.config.taskName, execID: s.id, ...extra } });
+    this.onEvent(containerEvent(s.container, action, { execID: s.id, ...extra }));
   }
 
   /** The session's command has ended (its exit code is set). */

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { EmulatedContainer } from './container.js';
+import { containerEvent } from './events.js';
 import { generateContainerId, PidAllocator } from './container-id.js';
 import { commandLine, configEnv, processEnv, swarmLabels } from './environment.js';
 import { ImageNotFoundError, TemplateExpansionError } from './errors.js';
@@ -135,11 +136,10 @@ export class ContainerRuntime extends EventEmitter {
         for (const m of c.mounts) if (m.Type === 'volume') this.volumeEvent('unmount', m.Name!, { container: c.id, driver: 'local' });
         this.containers.delete(c.id);
       },
-      onEvent: (c, action, extra = {}) =>
-        this.opts.onEvent?.({ type: 'container', action, id: c.id, attributes: { ...c.labels, image: c.config.image, name: c.config.taskName, ...extra } }),
+      onEvent: (c, action, extra) => this.opts.onEvent?.(containerEvent(c, action, extra)),
     });
     this.containers.set(id, container);
-    this.opts.onEvent?.({ type: 'container', action: 'create', id, attributes: { ...container.labels, image: cfg.image, name: cfg.taskName } });
+    this.opts.onEvent?.(containerEvent(container, 'create'));
     container.mounts.forEach((m) => {
       if (m.Type === 'volume') this.volumeEvent('mount', m.Name!, { container: id, destination: m.Destination, driver: 'local', propagation: '', 'read/write': String(m.RW) });
     });
