@@ -12,8 +12,8 @@ import { httpGet, logText, useRuntime, waitForPort } from './exec-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swarmlab-volumes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const volumes = new VolumeStore(dir);
 const events: EngineEvent[] = [];
+const volumes = new VolumeStore(dir, (ev) => events.push(ev));
 const t = useRuntime(129, { volumes, onEvent: (ev) => events.push(ev) });
 
 async function run(script: string, mounts: Parameters<typeof t.run>[2] = {}) {

@@ -91,7 +91,7 @@ export class Worker {
 
   constructor(private readonly o: WorkerOptions) {
     this.freeAddresses = containerAddresses(o.nodeAddr);
-    this.volumes = new VolumeStore(join(o.rootDir, 'volumes'));
+    this.volumes = new VolumeStore(join(o.rootDir, 'volumes'), o.onEvent);
   }
 
   private byContainer(containerId: string): Tracked | undefined {

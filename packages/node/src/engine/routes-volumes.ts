@@ -66,7 +66,6 @@ export function volumeRoutes(r: Router, daemon: Daemon): void {
     const driver = body.Driver || 'local';
     if (driver !== 'local') throw new ApiError(404, `create ${body.Name ?? ''}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     const created = await withVolumes(daemon, (store) => store.ensure(body.Name || undefined, { labels: body.Labels ?? {}, options: body.DriverOpts ?? {} }));
-    if (created.fresh) daemon.publishLocalEvent({ type: 'volume', action: 'create', id: created.volume.name, attributes: { driver: 'local' } });
     sendJson(res, 201, renderVolume(created.volume));
   });
   // With force a missing volume is no error; one in use still is (moby).
@@ -74,7 +73,6 @@ export function volumeRoutes(r: Router, daemon: Daemon): void {
     const name = req.params.name!;
     try {
       await withVolumes(daemon, (store) => store.remove(name, usersOf(daemon, name)));
-      daemon.publishLocalEvent({ type: 'volume', action: 'destroy', id: name, attributes: { driver: 'local' } });
     } catch (e) {
       if (!(boolQuery(req.query, 'force') && e instanceof ApiError && e.statusCode === 404)) throw e;
     }
@@ -90,7 +88,6 @@ export function volumeRoutes(r: Router, daemon: Daemon): void {
       for (const v of await store.list()) {
         if ((!everything && !v.anonymous) || !matchesLabels(v.labels, filters.get('label')) || usersOf(daemon, v.name).length > 0) continue;
         await store.remove(v.name, []);
-        daemon.publishLocalEvent({ type: 'volume', action: 'destroy', id: v.name, attributes: { driver: 'local' } });
         deleted.push(v.name);
       }
     });

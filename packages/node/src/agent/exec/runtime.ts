@@ -203,7 +203,6 @@ export class ContainerRuntime extends EventEmitter {
       if (m.type !== 'volume') continue;
       if (!this.opts.volumes) throw new Error('volume mounts need a volume store');
       const { volume, fresh } = await this.opts.volumes.ensure(m.source, { labels: m.labels });
-      if (fresh) this.volumeEvent('create', volume.name, { driver: 'local' });
       const mountPoint = fs.hostPath(target);
       await mkdir(mountPoint, { recursive: true });
       if (fresh && !m.noCopy) await cp(mountPoint, volume.dataDir, { recursive: true });

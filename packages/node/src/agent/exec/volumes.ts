@@ -6,6 +6,7 @@
 // lists it as before.
 
 import { randomBytes } from 'node:crypto';
+import type { EngineEvent } from './types.js';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -45,7 +46,15 @@ export class VolumeStore {
   private readonly creating = new Map<string, Promise<Volume>>();
   private loaded: Promise<void> | undefined;
 
-  constructor(private readonly dir: string) {}
+  /** `onEvent` gets docker events' volume create and destroy, whoever asked for them. */
+  constructor(
+    private readonly dir: string,
+    private readonly onEvent: (ev: EngineEvent) => void = () => undefined,
+  ) {}
+
+  private event(action: 'create' | 'destroy', name: string): void {
+    this.onEvent({ type: 'volume', action, id: name, attributes: { driver: 'local' } });
+  }
 
   /** The volumes of earlier runs of this node, read once. */
   private load(): Promise<void> {
@@ -99,6 +108,7 @@ export class VolumeStore {
       await mkdir(volume.dataDir, { recursive: true });
       await writeFile(join(this.dir, wanted, 'meta.json'), JSON.stringify(meta));
       this.volumes.set(wanted, volume);
+      this.event('create', wanted);
       return volume;
     })();
     this.creating.set(wanted, creation);
@@ -115,5 +125,6 @@ export class VolumeStore {
     if (inUse.length > 0) throw new VolumeError(409, `remove ${name}: volume is in use - [${inUse.join(', ')}]`);
     this.volumes.delete(name);
     await rm(join(this.dir, name), { recursive: true, force: true });
+    this.event('destroy', name);
   }
 }
