@@ -55,7 +55,7 @@ export function nodeV8Flags(role: Role): string[] {
 
 /**
  * The role a node's certificate gives it (its OU, read as peers read it), else the one it was
- * created with: a promoted worker restarts with a manager's flags and priority, a demoted manager
+ * created with: a promoted worker restarts with a manager's flags, a demoted manager
  * with a worker's.
  */
 export function currentRole(spec: Pick<NodeSpec, 'role' | 'stateDir'>): Role {
