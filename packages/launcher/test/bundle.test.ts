@@ -6,11 +6,12 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { readBundleSource } from '../../node/src/boot/code-cache.js';
 import { NODE_BUNDLE, NODE_DIST, NODE_ENTRY, nodeBundle, programBuild, SEPARATE_LIBRARY } from '../src/bundle.js';
 
 type Imports = Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
@@ -48,7 +49,11 @@ describe('node bundle', () => {
   it('runs as a node does, from its entry, and reports the code cache', async () => {
     const entry = await nodeBundle();
     expect(entry).toBe(NODE_BUNDLE);
-    for (const file of ['swarmd-main.cjs', 'x509.cjs']) expect(existsSync(join(NODE_DIST, file))).toBe(true);
+    for (const file of ['swarmd-main.cjs', 'x509.cjs']) {
+      // Written inside the wrapper the loader expects, so that it compiles the file as read.
+      const path = join(NODE_DIST, file);
+      expect(readBundleSource(path).length, `${file} is wrapped again when loaded`).toBe(readFileSync(path, 'utf8').length);
+    }
     const stateDir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
     const child = spawn(process.execPath, [entry, '--addr', '127.0.97.1', '--state-dir', stateDir, '--hostname', 'bundled'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     try {

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheFileFor, readBundleSource } from '../src/boot/code-cache.js';
+import { cacheFileFor, COMMONJS_WRAPPER, readBundleSource } from '../src/boot/code-cache.js';
 import { runChildModule } from './helpers/child-module.js';
 
 const moduleUrl = new URL('../src/boot/code-cache.ts', import.meta.url).href;
@@ -42,8 +42,8 @@ interface Loaded {
   cacheFile: string;
 }
 
-const load = (opts: { save?: boolean; flags?: string[] } = {}) =>
-  runChildModule<Loaded>(CHILD, { CODE_CACHE_MODULE: moduleUrl, BUNDLE: bundle, ...(opts.save ? { SAVE: '1' } : {}) }, opts.flags);
+const load = (opts: { save?: boolean; flags?: string[]; file?: string } = {}) =>
+  runChildModule<Loaded>(CHILD, { CODE_CACHE_MODULE: moduleUrl, BUNDLE: opts.file ?? bundle, ...(opts.save ? { SAVE: '1' } : {}) }, opts.flags);
 
 const cacheFiles = () => readdirSync(join(dir, 'code-cache')).filter((f) => f.endsWith('.bin'));
 
@@ -62,6 +62,18 @@ describe('the code cache', () => {
     expect(cacheFileFor(bundle, source, ['--snapshot-blob', '/x/a.blob'])).toBe(plain);
     expect(cacheFileFor(bundle, source, ['--lite-mode'])).not.toBe(plain);
     expect(cacheFileFor(bundle, `${source} `, [])).not.toBe(plain);
+  });
+
+  it('compiles a program the build wrapped already as it is read, hashbang blanked', async () => {
+    const plainText = readFileSync(bundle, 'utf8');
+    const wrapped = join(dir, 'wrapped.cjs');
+    const [hashbang, ...body] = plainText.split('\n');
+    writeFileSync(wrapped, `${hashbang}\n${COMMONJS_WRAPPER.head}\n${body.join('\n')}${COMMONJS_WRAPPER.tail}\n`);
+    const source = readBundleSource(wrapped);
+    expect(source).toBe(readFileSync(wrapped, 'utf8').replace(hashbang, ' '.repeat(hashbang.length)));
+    expect(await load({ file: wrapped })).toMatchObject({ outcome: 'absent', exports: { answer: 42, file: wrapped } });
+    // A plain CommonJS file is wrapped, its positions kept.
+    expect(readBundleSource(bundle)).toBe(`${COMMONJS_WRAPPER.head}${' '.repeat(hashbang.length)}\n${body.join('\n')}${COMMONJS_WRAPPER.tail}`);
   });
 
   it('is not used when damaged: the program compiles and runs', async () => {
