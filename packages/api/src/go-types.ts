@@ -31,6 +31,34 @@ const platform = struct('swarm.Platform', { Architecture: str(), OS: str() });
 
 const fileTarget = (name: string) => struct(name, { Name: str(), UID: str(), GID: str(), Mode: fileMode });
 
+/** mount.Mount: a service's or a container's mount. */
+const mount = struct('mount.Mount', {
+  Type: str('mount.Type'),
+  Source: str(),
+  Target: str(),
+  ReadOnly: bool,
+  Consistency: str('mount.Consistency'),
+  BindOptions: ptr(
+    struct('mount.BindOptions', {
+      Propagation: str('mount.Propagation'),
+      NonRecursive: bool,
+      CreateMountpoint: bool,
+      ReadOnlyNonRecursive: bool,
+      ReadOnlyForceRecursive: bool,
+    }),
+  ),
+  VolumeOptions: ptr(
+    struct('mount.VolumeOptions', {
+      NoCopy: bool,
+      Labels: labels,
+      Subpath: str(),
+      DriverConfig: ptr(struct('mount.Driver', { Name: str(), Options: labels })),
+    }),
+  ),
+  TmpfsOptions: ptr(struct('mount.TmpfsOptions', { SizeBytes: int64, Mode: fileMode, Options: slice(strings) })),
+  ClusterOptions: ptr(any),
+});
+
 const containerSpec = struct('swarm.ContainerSpec', {
   Image: str(),
   Labels: labels,
@@ -55,34 +83,7 @@ const containerSpec = struct('swarm.ContainerSpec', {
   TTY: bool,
   OpenStdin: bool,
   ReadOnly: bool,
-  Mounts: slice(
-    struct('mount.Mount', {
-      Type: str('mount.Type'),
-      Source: str(),
-      Target: str(),
-      ReadOnly: bool,
-      Consistency: str('mount.Consistency'),
-      BindOptions: ptr(
-        struct('mount.BindOptions', {
-          Propagation: str('mount.Propagation'),
-          NonRecursive: bool,
-          CreateMountpoint: bool,
-          ReadOnlyNonRecursive: bool,
-          ReadOnlyForceRecursive: bool,
-        }),
-      ),
-      VolumeOptions: ptr(
-        struct('mount.VolumeOptions', {
-          NoCopy: bool,
-          Labels: labels,
-          Subpath: str(),
-          DriverConfig: ptr(struct('mount.Driver', { Name: str(), Options: labels })),
-        }),
-      ),
-      TmpfsOptions: ptr(struct('mount.TmpfsOptions', { SizeBytes: int64, Mode: fileMode, Options: slice(strings) })),
-      ClusterOptions: ptr(any),
-    }),
-  ),
+  Mounts: slice(mount),
   StopGracePeriod: ptr(duration),
   Healthcheck: ptr(
     struct('container.HealthConfig', {
@@ -281,6 +282,38 @@ export const GO_EXEC_OPTIONS = struct('container.ExecOptions', {
 
 /** Body of POST /exec/{id}/start (container.ExecStartOptions). */
 export const GO_EXEC_START_OPTIONS = struct('container.ExecStartOptions', { Detach: bool, Tty: bool, ConsoleSize: ptr(slice(uint64)) });
+
+/** Body of POST /containers/create (container.CreateRequest: Config embedded, HostConfig, NetworkingConfig); the fields docker run sends that are read. */
+export const GO_CONTAINER_CREATE = struct('container.CreateRequest', {
+  Hostname: str(),
+  Domainname: str(),
+  User: str(),
+  AttachStdin: bool,
+  AttachStdout: bool,
+  AttachStderr: bool,
+  Tty: bool,
+  OpenStdin: bool,
+  StdinOnce: bool,
+  Env: strings,
+  Cmd: strings,
+  Entrypoint: strings,
+  Image: str(),
+  WorkingDir: str(),
+  Labels: labels,
+  StopSignal: str(),
+  HostConfig: ptr(
+    struct('container.HostConfig', {
+      Binds: strings,
+      NetworkMode: str('container.NetworkMode'),
+      PortBindings: map(slice(struct('nat.PortBinding', { HostIp: str(), HostPort: str() }))),
+      RestartPolicy: struct('container.RestartPolicy', { Name: str('container.RestartPolicyMode'), MaximumRetryCount: int }),
+      AutoRemove: bool,
+      ReadonlyRootfs: bool,
+      Mounts: slice(mount),
+    }),
+  ),
+  NetworkingConfig: ptr(struct('network.NetworkingConfig', { EndpointsConfig: map(ptr(struct('network.EndpointSettings', { Aliases: strings }))) })),
+});
 
 /** Body of POST /swarm/unlock. */
 export const GO_UNLOCK_REQUEST = struct('swarm.UnlockRequest', { UnlockKey: str() });

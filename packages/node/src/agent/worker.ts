@@ -13,6 +13,8 @@ import type { Container, ContainerRuntime, EngineEvent, PulledImage } from './ex
 import { VolumeStore } from './exec/volumes.js';
 import { containerEvent } from './exec/events.js';
 import { HostPortError, HostPorts } from './host-ports.js';
+import { StandaloneContainers } from './standalone.js';
+import { localNetworkId } from '../engine/local-networks.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
 import type { Duplex } from 'node:stream';
 import type { NetworkAddress } from '../manager/dispatcher/service-records.js';
@@ -88,10 +90,21 @@ export class Worker {
   private flushScheduled = false;
   /** The node's local volumes (docker volume ls), under the worker directory. */
   readonly volumes: VolumeStore;
+  /** The containers users run here themselves (docker run). */
+  readonly standalone: StandaloneContainers;
 
   constructor(private readonly o: WorkerOptions) {
     this.freeAddresses = containerAddresses(o.nodeAddr);
     this.volumes = new VolumeStore(join(o.rootDir, 'volumes'), o.onEvent);
+    this.standalone = new StandaloneContainers({
+      runtime: () => this.loadRuntime(),
+      takeAddress: () => this.freeAddresses.shift(),
+      releaseAddress: (a) => this.freeAddresses.push(a),
+      nodeId: o.nodeId,
+      nodeHostname: o.nodeHostname,
+      nodeAddr: o.nodeAddr,
+      rootDir: o.rootDir,
+    });
   }
 
   private byContainer(containerId: string): Tracked | undefined {
@@ -105,6 +118,14 @@ export class Worker {
    * binds them (0.0.0.0 and ::), and its health when it has a check.
    */
   containerDetails(containerId: string): ContainerDetails {
+    const run = this.standalone.get(containerId);
+    if (run) {
+      return {
+        attachments: run.spec.network === 'bridge' ? [{ networkId: localNetworkId(this.o.nodeAddr, 'bridge'), name: 'bridge', cidr: `${run.address}/8` }] : [],
+        ports: run.bound.flatMap((p) => ['0.0.0.0', '::'].map((IP) => ({ IP, PrivatePort: p.targetPort, PublicPort: p.publishedPort, Type: 'tcp' }))),
+        health: undefined,
+      };
+    }
     const t = this.byContainer(containerId);
     const bound = t?.hostPorts ? ((t.portStatus ?? []).filter((_, i) => i % 2 === 0) as { TargetPort: number; PublishedPort: number; Protocol: string }[]) : [];
     return {
@@ -115,6 +136,7 @@ export class Worker {
   }
 
   private overlayAddresses(containerId: string): NetworkAddress[] {
+    if (this.standalone.get(containerId)) return [];
     return this.containerDetails(containerId).attachments.map((a) => ({ networkId: a.networkId, ip: a.cidr.split('/')[0]! }));
   }
 
@@ -446,7 +468,7 @@ export class Worker {
   async stopAll(): Promise<void> {
     const all = [...this.tasks.values()];
     this.tasks.clear();
-    await Promise.all(all.map((t) => this.dispose(t)));
+    await Promise.all([...all.map((t) => this.dispose(t)), this.standalone.removeAll()]);
   }
 }
 

@@ -26,6 +26,7 @@ import { ApiError, DAEMON, daemon } from '../errors.js';
 import { specTimingScale, type TimingProfile } from '../profile.js';
 import { Agent } from '../agent/session.js';
 import { Worker, type ContainerDetails } from '../agent/worker.js';
+import type { StandaloneContainers } from '../agent/standalone.js';
 import type { Container, EngineEvent, PulledImage } from '../agent/exec/index.js';
 import { msToNanos } from '../manager/events/message.js';
 import type { VolumeStore } from '../agent/exec/volumes.js';
@@ -629,6 +630,11 @@ export class Daemon {
   }
 
   /** What the engine shows of a task container besides itself: attachments, host ports, health. */
+  /** The containers users run on this node with docker run (while it is in a swarm). */
+  get standalone(): StandaloneContainers | undefined {
+    return this.worker?.standalone;
+  }
+
   containerDetails(containerId: string): ContainerDetails {
     return this.worker?.containerDetails(containerId) ?? { attachments: [], ports: [], health: undefined };
   }

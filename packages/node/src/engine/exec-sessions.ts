@@ -10,6 +10,7 @@ import type { Container, EngineEvent, InteractiveShell } from '../agent/exec/ind
 import { containerEvent } from '../agent/exec/events.js';
 import { ApiError } from '../errors.js';
 import { streamFrame } from './http.js';
+import { runTerminal } from './terminal.js';
 
 /** The fields of moby's container.ExecOptions used here. */
 export interface ExecOptions {
@@ -115,14 +116,8 @@ export class ExecSessions {
     }
   }
 
-  /**
-   * `docker exec -it CONTAINER sh`: an interactive shell whose state lasts from one line to the
-   * next. The client's terminal is raw, so this end is the terminal's line discipline: it echoes,
-   * erases on backspace, drops the line on ^C and ends the shell on ^D (or its `exit`).
-   */
+  /** `docker exec -it CONTAINER sh`: an interactive shell whose state lasts from one line to the next (terminal.ts). */
   async interactive(s: ExecSession, socket: Duplex): Promise<void> {
-    let line = '';
-    let busy = false;
     const write = (text: string) => socket.writable && socket.write(text.replace(/\r?\n/g, '\r\n'));
     let shell: InteractiveShell | string;
     try {
@@ -136,68 +131,8 @@ export class ExecSessions {
       this.ended(s);
       return;
     }
-    const sh = shell;
-    const prompt = () => write(sh.prompt());
     try {
-      prompt();
-      await new Promise<void>((resolve) => {
-        let finished = false;
-        const finish = (code: number) => {
-          if (finished) return;
-          finished = true;
-          s.exitCode = code;
-          socket.off('data', onData);
-          resolve();
-        };
-        const endShell = () => void sh.end(write).then(finish, () => finish(1));
-        // What is typed while a line runs waits its turn, as type-ahead does.
-        let pending = '';
-        const pump = () => {
-          while (!busy && pending.length > 0) {
-            const ch = pending[0]!;
-            pending = pending.slice(1);
-            if (ch === '\x04' && line === '') return endShell();
-            if (ch === '\x03') {
-              line = '';
-              write('^C\n');
-              prompt();
-            } else if (ch === '\x7f' || ch === '\b') {
-              if (line.length > 0) {
-                line = line.slice(0, -1);
-                write('\b \b');
-              }
-            } else if (ch === '\r' || ch === '\n') {
-              write('\n');
-              const text = line;
-              line = '';
-              if (text.trim() === '') {
-                prompt();
-                continue;
-              }
-              busy = true;
-              void sh.runLine(text, write).then(
-                (exited) => {
-                  busy = false;
-                  if (exited !== undefined) return finish(exited);
-                  prompt();
-                  pump();
-                },
-                () => finish(137),
-              );
-            } else if (ch >= ' ') {
-              line += ch;
-              write(ch);
-            }
-          }
-        };
-        const onData = (chunk: Buffer) => {
-          pending += chunk.toString('latin1');
-          pump();
-        };
-        socket.on('data', onData);
-        socket.once('end', endShell);
-        socket.once('close', endShell);
-      });
+      s.exitCode = await runTerminal(shell, socket, write);
     } finally {
       this.ended(s);
     }
@@ -221,7 +156,7 @@ export class ExecSessions {
 }
 
 /** A shell started without a command to run: `docker exec -it c sh` wants a prompt. */
-function isShell(cmd: string[]): boolean {
+export function isShell(cmd: string[]): boolean {
   return cmd.length === 1 && /(^|\/)(sh|ash|bash)$/.test(cmd[0]!);
 }
 

@@ -62,8 +62,13 @@ const GWBRIDGE: Predefined = {
   },
 };
 
+/** The ID of one of a node's own networks (bridge, host, none, docker_gwbridge): stable for the node. */
+export function localNetworkId(nodeKey: string, name: string): string {
+  return createHash('sha256').update(`${nodeKey}/${name}`).digest('hex');
+}
+
 function localNetwork(p: Predefined, node: LocalNetworking, detailed: boolean): Network {
-  const id = createHash('sha256').update(`${node.nodeKey}/${p.name}`).digest('hex');
+  const id = localNetworkId(node.nodeKey, p.name);
   const containers: Network['Containers'] = {};
   // The ingress sandbox's leg to the host (every swarm node has one).
   if (detailed && p === GWBRIDGE && node.inSwarm) {

@@ -20,7 +20,7 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** docker stop's default grace period. */
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-function noContent(res: ServerResponse, status: 204 | 304): void {
+export function noContent(res: ServerResponse, status: 204 | 304): void {
   res.writeHead(status);
   res.end();
 }
@@ -56,7 +56,7 @@ function statusText(c: Container, health: ContainerDetails['health'], now: numbe
 const createdSeconds = (c: Container) => Math.floor(Date.parse(c.status().startedAt ?? new Date().toISOString()) / 1000);
 
 /** The container of an ID, an unambiguous ID prefix or a name (with or without its leading slash). */
-function findContainer(daemon: Daemon, ref: string): Container {
+export function findContainer(daemon: Daemon, ref: string): Container {
   const all = daemon.containers();
   const name = ref.replace(/^\//, '');
   const exact = all.find((c) => c.id === ref || c.config.taskName === name);
@@ -108,7 +108,7 @@ export function containerSummary(daemon: Daemon, c: Container, now: number) {
     Labels: c.labels,
     State: c.status().state,
     Status: statusText(c, details.health, now),
-    HostConfig: { NetworkMode: 'default' },
+    HostConfig: { NetworkMode: daemon.standalone?.get(c.id)?.spec.network ?? 'default' },
     NetworkSettings: { Networks: networks(c, details) },
     Mounts: c.mounts,
   };
@@ -151,6 +151,7 @@ function parseFilters(text: string | null): Record<string, string[]> {
 function inspect(daemon: Daemon, c: Container) {
   const st = c.status();
   const details = daemon.containerDetails(c.id);
+  const run = daemon.standalone?.get(c.id)?.spec;
   return {
     Id: c.id,
     Created: st.startedAt ?? new Date().toISOString(),
@@ -176,7 +177,13 @@ function inspect(daemon: Daemon, c: Container) {
     Driver: 'overlay2',
     Platform: 'linux',
     ExecIDs: null,
-    HostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, Privileged: false, ReadonlyRootfs: false },
+    HostConfig: {
+      NetworkMode: run?.network ?? 'default',
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      AutoRemove: run?.autoRemove ?? false,
+      Privileged: false,
+      ReadonlyRootfs: c.config.readOnlyRoot ?? false,
+    },
     Mounts: c.mounts,
     Config: {
       Hostname: c.hostname,
@@ -186,7 +193,7 @@ function inspect(daemon: Daemon, c: Container) {
       AttachStdout: false,
       AttachStderr: false,
       Tty: c.config.tty ?? false,
-      OpenStdin: false,
+      OpenStdin: run?.openStdin ?? false,
       StdinOnce: false,
       Env: c.configEnv,
       Cmd: c.config.args ?? null,

@@ -26,7 +26,7 @@ interface ImageNames {
   digest?: string;
 }
 
-function namesOf(reference: string): ImageNames {
+export function namesOf(reference: string): ImageNames {
   const ref = parseImageReference(reference);
   const repository = repositoryName(ref);
   const tag = ref.tag ? `${repository}:${ref.tag}` : ref.digest ? undefined : `${repository}:latest`;
@@ -64,7 +64,7 @@ function matchesReference(p: PulledImage, patterns: string[] | undefined): boole
 }
 
 /** An image by ID (or unambiguous ID prefix), full reference, or repository[:tag] (":latest" implied). */
-function findImage(daemon: Daemon, ref: string): PulledImage {
+export function findImage(daemon: Daemon, ref: string): PulledImage {
   const images = daemon.images();
   const exact = images.find((p) => p.reference === ref);
   if (exact) return exact;

@@ -7,6 +7,8 @@ import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
 import { containerRoutes } from './routes-containers.js';
+import { runRoutes } from './routes-run.js';
+import { hijackAttach, PendingAttachments } from './attach.js';
 import { imageRoutes } from './routes-images.js';
 import { volumeRoutes } from './routes-volumes.js';
 import { systemRoutes } from './routes-system.js';
@@ -50,9 +52,10 @@ function commonHeaders(res: ServerResponse, daemon: Daemon): void {
   res.setHeader('Server', `Docker/${daemon.engineVersion()} (linux)`);
 }
 
-export function engineRoutes(daemon: Daemon, execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev))): Router {
+export function engineRoutes(daemon: Daemon, execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev)), attachments = new PendingAttachments()): Router {
   const r = new Router();
   containerRoutes(r, daemon, execs);
+  runRoutes(r, daemon, attachments);
   imageRoutes(r, daemon);
   volumeRoutes(r, daemon);
   systemRoutes(r, daemon);
@@ -253,7 +256,8 @@ export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown
 export function startEngineServer(daemon: Daemon, addr: string, port: number): Promise<Server> {
   if (!isLoopback(addr)) throw new Error(`the Engine API binds loopback addresses only (127.0.0.0/8), not ${addr}`);
   const execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev));
-  const routes = engineRoutes(daemon, execs);
+  const attachments = new PendingAttachments();
+  const routes = engineRoutes(daemon, execs, attachments);
   const server = createServer((req, res) => {
     commonHeaders(res, daemon);
     const target = parseRequestTarget(req.url ?? '/');
@@ -283,12 +287,14 @@ export function startEngineServer(daemon: Daemon, addr: string, port: number): P
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     else socket.destroy();
   });
-  // `docker exec` attaches with `Upgrade: tcp`; nothing else is upgraded.
+  // `docker exec` and `docker run`/`attach` attach with `Upgrade: tcp`; nothing else is upgraded.
   server.on('upgrade', (req, socket, head) => {
     const target = parseRequestTarget(req.url ?? '/');
     const path = target.kind === 'ok' ? stripVersion(target.path) : '';
     const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
     if (req.method === 'POST' && exec) return hijackExecStart(execs, exec[1]!, req, socket, head);
+    const attach = /^\/containers\/([^/]+)\/attach$/.exec(path);
+    if (req.method === 'POST' && attach) return hijackAttach(daemon, attachments, attach[1]!, req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{"message":"page not found"}\n');
   });
   daemon.apiGate.attach(server);

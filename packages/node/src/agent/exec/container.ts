@@ -13,7 +13,7 @@ import { emptyStdin, StdinBuffer, isKilled, EXIT_KILLED, EXIT_NOT_FOUND, SIGNAL_
 import { InteractiveShell } from './shell/interactive.js';
 import type { Dialect } from './shell/interpreter.js';
 import type { ContainerSystem } from './system.js';
-import type { Container, ContainerConfig, ContainerMount, ContainerState, ContainerStatus, ExecOptions, ExecResult, LogLine, LogOptions, RuntimeLog } from './types.js';
+import type { Container, ContainerConfig, ContainerMount, ContainerState, ContainerStatus, ExecOptions, ExecResult, InitInput, LogLine, LogOptions, RuntimeLog } from './types.js';
 
 export interface ContainerParts {
   id: string;
@@ -63,6 +63,8 @@ export class EmulatedContainer implements Container {
   private removed = false;
   private readonly exited: Promise<number>;
   private resolveExited!: (code: number) => void;
+  private readonly gone: Promise<void>;
+  private resolveGone!: () => void;
 
   constructor(private readonly p: ContainerParts) {
     this.id = p.id;
@@ -75,6 +77,7 @@ export class EmulatedContainer implements Container {
     this.path = p.argv[0] ?? '';
     this.processArgs = p.argv.slice(1);
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.gone = new Promise((resolve) => (this.resolveGone = resolve));
   }
 
   status(): ContainerStatus {
@@ -89,11 +92,14 @@ export class EmulatedContainer implements Container {
     };
   }
 
-  /** Starts PID 1; resolves once its start-up binds are done. Throws runc's error if it cannot exec. */
-  async start(): Promise<void> {
+  /**
+   * Starts PID 1 (with what an attached client gives it: see InitInput); resolves once its
+   * start-up binds are done. Throws runc's error if it cannot exec.
+   */
+  async start(input: InitInput = {}): Promise<void> {
     if (this.removed) throw new ContainerStateError(`No such container: ${this.id}`);
     if (this.state === 'running') return;
-    if (this.state === 'exited') throw new ContainerStateError(`container ${this.id} has exited; swarm tasks are not restarted in place`);
+    if (this.state === 'exited') throw new ContainerStateError(`container ${this.id} has exited; emulated containers are not restarted in place: remove it and run a new one`);
     const argv = this.p.argv;
     const program = this.p.image.fixedInit ?? (argv.length > 0 ? this.p.image.lookup(argv[0]!) : undefined);
     if (!program) {
@@ -112,30 +118,33 @@ export class EmulatedContainer implements Container {
     this.pid = this.p.allocatePid();
     this.startedAt = toDockerTime(this.p.now());
     this.p.onEvent(this, 'start');
-    this.runInit(program, argv);
+    this.runInit(program, argv, input);
     await this.p.system.listensSettled();
   }
 
-  private runInit(program: Program, argv: string[]): void {
+  private runInit(program: Program, argv: string[], input: InitInput): void {
     const tty = this.config.tty === true;
     // A terminal turns "\n" into "\r\n" and merges stderr into the one stream.
     const write = (stream: 'stdout' | 'stderr') => (t: string) => {
       if (this.state === 'running') this.p.logs.write(tty ? 'stdout' : stream, tty ? t.replace(/\r?\n/g, '\r\n') : t);
     };
-    const init: Proc = {
+    const init = (stdin: Proc['stdin']): Proc => ({
       argv,
       env: envMap(this.env),
       cwd: this.p.workingDir,
-      stdin: tty ? 'tty' : emptyStdin(),
+      stdin,
       out: write('stdout'),
       err: write('stderr'),
       sys: this.p.system,
       init: true,
       onSignal: (h) => (this.signalHandler = h),
-    };
+    });
     let result: Promise<number>;
     try {
-      result = program(init);
+      const shell = tty && input.terminal && argv.length === 1 ? this.shellFor(argv[0]!, init('tty')) : undefined;
+      if (shell && input.terminal) result = input.terminal(shell, (t) => write('stdout')(t));
+      else if (input.stdin) result = input.stdin.then((text) => program(init(new StdinBuffer(text))));
+      else result = program(init(tty ? 'tty' : emptyStdin()));
     } catch (e) {
       result = Promise.reject(e);
     }
@@ -211,10 +220,15 @@ export class EmulatedContainer implements Container {
     await rm(this.config.rootDir, { recursive: true, force: true });
     this.p.onEvent(this, 'destroy');
     this.p.onRemove(this);
+    this.resolveGone();
   }
 
   wait(): Promise<number> {
     return this.exited;
+  }
+
+  untilRemoved(): Promise<void> {
+    return this.gone;
   }
 
   logs(opts?: LogOptions): AsyncIterable<LogLine> {
@@ -253,10 +267,15 @@ export class EmulatedContainer implements Container {
 
   interactiveShell(shell: string, opts: Omit<ExecOptions, 'stdin' | 'onOutput'> = {}): InteractiveShell | string {
     if (!this.execProgram([shell])) return notFound(shell);
-    const name = shell.slice(shell.lastIndexOf('/') + 1);
-    const dialect: Dialect = name === 'bash' ? 'bash' : name === 'dash' ? 'dash' : name === 'ash' || this.p.image.userland === 'busybox' ? 'ash' : 'dash';
     // Output goes where each line's writer sends it (InteractiveShell.runLine).
-    const proc = this.execProc([shell], opts, 'tty', { out: () => undefined, err: () => undefined });
+    return this.shellFor(shell, this.execProc([shell], opts, 'tty', { out: () => undefined, err: () => undefined }))!;
+  }
+
+  /** The interactive form of a shell program the image has, run as `proc`; undefined for anything else. */
+  private shellFor(shell: string, proc: Proc): InteractiveShell | undefined {
+    const name = shell.slice(shell.lastIndexOf('/') + 1);
+    if (!/^(sh|ash|bash|dash)$/.test(name) || !this.p.image.lookup(shell)) return undefined;
+    const dialect: Dialect = name === 'bash' ? 'bash' : name === 'dash' ? 'dash' : name === 'ash' || this.p.image.userland === 'busybox' ? 'ash' : 'dash';
     return new InteractiveShell(proc, dialect, name, this.hostname);
   }
 

@@ -19,6 +19,8 @@ export type {
   ExecOptions,
   ExecResult,
   FileMount,
+  InitInput,
+  MountConfig,
   LogLine,
   LogOptions,
   LogStream,

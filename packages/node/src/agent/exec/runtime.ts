@@ -1,6 +1,7 @@
 // The worker's container runtime: turns a task's ContainerConfig into an emulated container —
 // image resolved (built-in, generic, or refused), Go templates expanded as SwarmKit does, files
-// laid out under rootDir — and keeps the containers it made. Emits 'exit' (id, exitCode).
+// laid out under rootDir — and keeps the containers it made. Emits 'exit' (id, exitCode) and
+// 'remove' (id).
 
 import { EventEmitter } from 'node:events';
 import { cp, mkdir, rm } from 'node:fs/promises';
@@ -117,7 +118,8 @@ export class ContainerRuntime extends EventEmitter {
       hostname,
       env,
       configEnv: cfgEnv,
-      labels: swarmLabels(cfg, cfg.labels),
+      // A standalone container (docker run) has no task, and none of a task's labels.
+      labels: cfg.taskId ? swarmLabels(cfg, cfg.labels) : { ...cfg.labels },
       mounts,
       argv,
       image,
@@ -135,6 +137,7 @@ export class ContainerRuntime extends EventEmitter {
       onRemove: (c) => {
         for (const m of c.mounts) if (m.Type === 'volume') this.volumeEvent('unmount', m.Name!, { container: c.id, driver: 'local' });
         this.containers.delete(c.id);
+        this.emit('remove', c.id);
       },
       onEvent: (c, action, extra) => this.opts.onEvent?.(containerEvent(c, action, extra)),
     });

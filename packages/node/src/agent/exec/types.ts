@@ -147,6 +147,17 @@ export interface ExecResult {
   stderr: string;
 }
 
+/**
+ * What a client attached before the start gives PID 1 (docker run without -d): its whole stdin
+ * once the client has closed its side (`-i`), or, for a shell on a TTY (`-it`), a terminal that
+ * runs the shell line by line and resolves with its exit status; `log` records the shell's output
+ * in the container's log.
+ */
+export interface InitInput {
+  stdin?: Promise<string>;
+  terminal?: (shell: InteractiveShell, log: (text: string) => void) => Promise<number>;
+}
+
 export interface Container {
   readonly id: string;
   readonly config: ContainerConfig;
@@ -164,7 +175,7 @@ export interface Container {
   readonly path: string;
   readonly processArgs: string[];
   status(): ContainerStatus;
-  start(): Promise<void>;
+  start(input?: InitInput): Promise<void>;
   /** Sends the image's stop signal; kills after timeoutMs (emulated, default 10 s). */
   stop(timeoutMs?: number): Promise<void>;
   kill(): Promise<void>;
@@ -172,6 +183,8 @@ export interface Container {
   remove(): Promise<void>;
   /** Resolves with the exit code once the container has exited. */
   wait(): Promise<number>;
+  /** Resolves once the container has been removed. */
+  untilRemoved(): Promise<void>;
   logs(opts?: LogOptions): AsyncIterable<LogLine>;
   /** Runs a command inside the running container (docker exec): its output is not logged. */
   exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;

@@ -1,0 +1,93 @@
+// POST /containers/{id}/attach with `Upgrade: tcp`: what `docker run` (without -d) and `docker
+// attach` open. The container's output comes down the bare connection as it is written (framed per
+// stream unless it has a TTY) until it exits. A client attached before the start also gives PID 1
+// its input: `-i` its stdin, read to the end first (the emulated programs read it whole), and
+// `-it` with a shell a terminal the shell runs from line by line (terminal.ts).
+
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Container, InitInput } from '../agent/exec/index.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { ApiError } from '../errors.js';
+import { isShell } from './exec-sessions.js';
+import { boolQuery, streamFrame } from './http.js';
+import { findContainer } from './routes-containers.js';
+import { runTerminal } from './terminal.js';
+
+/** Inputs of containers attached to before their start, taken by the start. */
+export class PendingAttachments {
+  private readonly byContainer = new Map<string, InitInput>();
+
+  set(containerId: string, input: InitInput): void {
+    this.byContainer.set(containerId, input);
+  }
+
+  /** What the start gives PID 1 (nothing when no client attached with input). */
+  take(containerId: string): InitInput | undefined {
+    const input = this.byContainer.get(containerId);
+    this.byContainer.delete(containerId);
+    return input;
+  }
+}
+
+function refuse(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify({ message: err.message });
+  socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
+}
+
+export function hijackAttach(daemon: Daemon, pending: PendingAttachments, id: string, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => socket.destroy());
+  let c: Container;
+  try {
+    c = findContainer(daemon, id);
+  } catch (e) {
+    return refuse(socket, e instanceof ApiError ? e : new ApiError(500, String(e)));
+  }
+  const query = new URL(req.url ?? '/', 'http://engine').searchParams;
+  const tty = c.config.tty === true;
+  const wantStdin = boolQuery(query, 'stdin') && daemon.standalone?.get(c.id)?.spec.openStdin === true;
+  const stdout = boolQuery(query, 'stdout');
+  const stderr = boolQuery(query, 'stderr');
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream'}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  if (head.length > 0) socket.unshift(head);
+  const beforeStart = c.status().state === 'created';
+
+  if (beforeStart && wantStdin && tty && isShell([c.path])) {
+    // The shell is PID 1 and this connection its terminal; what it writes is logged too.
+    pending.set(c.id, {
+      terminal: (shell, log) =>
+        runTerminal(shell, socket, (text) => {
+          if (socket.writable) socket.write(text.replace(/\r?\n/g, '\r\n'));
+          log(text);
+        }),
+    });
+    void c.wait().then(() => socket.end());
+    return;
+  }
+  if (beforeStart && wantStdin) {
+    const chunks: Buffer[] = [];
+    pending.set(c.id, {
+      stdin: new Promise((resolve) => {
+        socket.on('data', (d: Buffer) => chunks.push(d));
+        socket.once('end', () => resolve(Buffer.concat(chunks).toString()));
+        socket.once('close', () => resolve(Buffer.concat(chunks).toString()));
+      }),
+    });
+  }
+  void streamOutput(c, socket, tty, { stdout, stderr }).then(() => socket.end());
+}
+
+/** The container's output from now on, until it exits or the client goes. */
+async function streamOutput(c: Container, socket: Duplex, tty: boolean, want: { stdout: boolean; stderr: boolean }): Promise<void> {
+  const abort = new AbortController();
+  socket.once('close', () => abort.abort());
+  try {
+    for await (const l of c.logs({ follow: true, tail: 0, signal: abort.signal })) {
+      if ((l.stream === 'stdout' && !want.stdout) || (l.stream === 'stderr' && !want.stderr)) continue;
+      // A TTY's lines are logged with their CR already; without one each stream is framed.
+      if (socket.writable) socket.write(tty ? `${l.line}\n` : streamFrame(l.stream, `${l.line}\n`));
+    }
+  } catch {
+    // The client went away, or the container was removed: the stream ends.
+  }
+}

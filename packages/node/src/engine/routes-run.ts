@@ -1,0 +1,182 @@
+// docker run on a swarm node, outside any service: POST /containers/create, /containers/{id}/start,
+// /wait, /resize and /containers/prune (the attach is attach.ts's). The CLI's sequence: create
+// (on "No such image" it pulls and creates again), attach unless -d, wait, start; with --rm it waits
+// for the removal. The container lives on the default bridge (its own address) or on no network;
+// named volumes and tmpfs mounts are made, bind mounts are not (the node's host filesystem is not
+// emulated). Error texts are dockerd's.
+
+import type { MountConfig } from '../agent/exec/index.js';
+import type { StandaloneSpec } from '../agent/standalone.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { ApiError } from '../errors.js';
+import { GO_CONTAINER_CREATE } from '@swarmlab/api';
+import type { PendingAttachments } from './attach.js';
+import { generateContainerName } from './container-names.js';
+import { jsonBody, sendJson, type Router } from './http.js';
+import { findContainer, noContent } from './routes-containers.js';
+import { findImage, namesOf } from './routes-images.js';
+
+interface MountBody {
+  Type?: string;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> } | null;
+}
+
+/** The fields of moby's container.CreateRequest read here. */
+interface CreateBody {
+  Image?: string;
+  Cmd?: string[] | null;
+  Entrypoint?: string[] | null;
+  Env?: string[] | null;
+  Hostname?: string;
+  User?: string;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  HostConfig?: {
+    Binds?: string[] | null;
+    NetworkMode?: string;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    AutoRemove?: boolean;
+    ReadonlyRootfs?: boolean;
+    Mounts?: MountBody[] | null;
+  } | null;
+}
+
+const VALID_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+const BIND_NOT_EMULATED = (source: string) =>
+  `bind mounts are not emulated (${source}): a swarmlab node has no host filesystem of its own to share; use a named volume (-v NAME:/path) or --tmpfs`;
+
+/** -v SOURCE:TARGET[:ro|rw]: a name is a volume, an absolute path a bind. */
+function bindToMount(bind: string): MountConfig {
+  const [source = '', target, mode = ''] = bind.split(':');
+  if (!target) return { type: 'volume', target: source };
+  if (source.startsWith('/')) throw new ApiError(400, BIND_NOT_EMULATED(source));
+  return { type: 'volume', source, target, readOnly: mode.split(',').includes('ro') };
+}
+
+function mountOf(m: MountBody): MountConfig {
+  if (!m.Target) throw new ApiError(400, 'invalid mount config: Target is required');
+  if (m.Type === 'bind') throw new ApiError(400, BIND_NOT_EMULATED(m.Source ?? ''));
+  if (m.Type !== 'volume' && m.Type !== 'tmpfs') throw new ApiError(400, `invalid mount config: mount type unknown: ${JSON.stringify(m.Type ?? '')}`);
+  return { type: m.Type, source: m.Source || undefined, target: m.Target, readOnly: m.ReadOnly, labels: m.VolumeOptions?.Labels, noCopy: m.VolumeOptions?.NoCopy };
+}
+
+function networkOf(mode: string | undefined): StandaloneSpec['network'] {
+  if (!mode || mode === 'default' || mode === 'bridge') return 'bridge';
+  if (mode === 'none') return 'none';
+  throw new ApiError(
+    400,
+    `network "${mode}": containers outside services run on the default bridge or with --network none here; to put a container on a swarm network, run it as a service (docker service create --network ${mode} …)`,
+  );
+}
+
+/** -p: "80/tcp" → [{HostPort: "8080"}]; the TCP ones (the node's docker-proxy forwards TCP only). */
+function portsOf(bindings: NonNullable<CreateBody['HostConfig']>['PortBindings']): StandaloneSpec['ports'] {
+  const ports: StandaloneSpec['ports'] = [];
+  for (const [key, list] of Object.entries(bindings ?? {})) {
+    const [port, proto = 'tcp'] = key.split('/');
+    const targetPort = Number(port);
+    if (!Number.isInteger(targetPort) || targetPort < 1 || targetPort > 65535) throw new ApiError(400, `invalid port specification: "${key}"`);
+    if (proto !== 'tcp') throw new ApiError(400, `publishing ${proto} ports is not emulated (${key}): only TCP is forwarded`);
+    for (const b of list ?? [{}]) {
+      const published = b.HostPort ? Number(b.HostPort) : 0;
+      if (!Number.isInteger(published) || published < 0 || published > 65535) throw new ApiError(400, `invalid port specification: "${b.HostPort}"`);
+      ports.push({ targetPort, publishedPort: published });
+    }
+  }
+  return ports;
+}
+
+export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments): void {
+  const standalone = () => {
+    const s = daemon.standalone;
+    if (!s) throw new ApiError(400, 'containers are emulated on swarm nodes only, and this node is not in a swarm');
+    return s;
+  };
+  const nameTaken = (name: string) => daemon.containers().find((c) => c.config.taskName === name);
+
+  r.on('POST', '/containers/create', async (req, res) => {
+    const containers = standalone();
+    const body = await jsonBody<CreateBody>(req, GO_CONTAINER_CREATE);
+    const requested = req.query.get('name') ?? '';
+    if (requested !== '' && !VALID_NAME.test(requested)) throw new ApiError(400, `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const name = requested.replace(/^\//, '') || generateContainerName((n) => nameTaken(n) !== undefined);
+    const holder = nameTaken(name);
+    if (holder) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    if (!body.Image) throw new ApiError(400, 'No image specified');
+    let image: string;
+    try {
+      image = findImage(daemon, body.Image).reference;
+    } catch (e) {
+      if (e instanceof ApiError && e.statusCode === 404) throw new ApiError(404, `No such image: ${namesOf(body.Image).tag ?? body.Image}`);
+      throw e;
+    }
+    const host = body.HostConfig ?? {};
+    const spec: StandaloneSpec = {
+      name,
+      image,
+      entrypoint: body.Entrypoint ?? undefined,
+      cmd: body.Cmd ?? undefined,
+      env: body.Env ?? undefined,
+      hostname: body.Hostname || undefined,
+      user: body.User || undefined,
+      dir: body.WorkingDir || undefined,
+      labels: body.Labels ?? undefined,
+      tty: body.Tty === true,
+      openStdin: body.OpenStdin === true,
+      autoRemove: host.AutoRemove === true,
+      network: networkOf(host.NetworkMode),
+      mounts: [...(host.Binds ?? []).map(bindToMount), ...(host.Mounts ?? []).map(mountOf)],
+      readOnlyRoot: host.ReadonlyRootfs === true,
+      ports: portsOf(host.PortBindings),
+    };
+    const container = await containers.create(spec);
+    sendJson(res, 201, { Id: container.id, Warnings: [] });
+  });
+
+  r.on('POST', '/containers/{id}/start', async (req, res) => {
+    const c = findContainer(daemon, req.params.id!);
+    const run = daemon.standalone?.get(c.id);
+    if (c.status().state === 'running') return noContent(res, 304);
+    if (!run) throw new ApiError(409, `container ${c.id} belongs to a swarm task: its service starts it`);
+    try {
+      await standalone().start(c, pending.take(c.id));
+    } catch (e) {
+      // A container that cannot start is removed when it should be (--rm), as dockerd does.
+      if (run.spec.autoRemove) void c.remove().catch(() => undefined);
+      const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof Error && e.name === 'ContainerStartError') throw new ApiError(400, `failed to create task for container: failed to create shim task: ${message}`);
+      if (e instanceof Error && e.name === 'ContainerStateError') throw new ApiError(409, message);
+      throw e;
+    }
+    noContent(res, 204);
+  });
+
+  r.on('POST', '/containers/{id}/wait', async (req, res) => {
+    const c = findContainer(daemon, req.params.id!);
+    const condition = req.query.get('condition') || 'not-running';
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new ApiError(400, `invalid condition: "${condition}"`);
+    // The status line goes at once: the CLI waits for it before it starts the container.
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    if (condition === 'removed') await c.untilRemoved();
+    else if (condition === 'next-exit' || c.status().state === 'running') await c.wait();
+    if (!res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: c.status().exitCode ?? 0 })}\n`);
+  });
+
+  r.on('POST', '/containers/{id}/resize', (req) => {
+    findContainer(daemon, req.params.id!);
+    return undefined;
+  });
+
+  r.on('POST', '/containers/prune', async () => {
+    const stopped = daemon.containers().filter((c) => c.status().state !== 'running');
+    await Promise.all(stopped.map((c) => c.remove()));
+    return { ContainersDeleted: stopped.length > 0 ? stopped.map((c) => c.id) : null, SpaceReclaimed: 0 };
+  });
+}

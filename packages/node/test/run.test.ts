@@ -1,0 +1,139 @@
+// docker run on a swarm node, outside any service: the real CLI's create → (pull) → attach → wait →
+// start sequence, output and exit status, --rm, -d with --name and -p, -i stdin, named volumes,
+// prune, and the errors for what is not emulated; then `docker run -it IMAGE sh` through the raw
+// API the CLI uses, whose attached terminal drives PID 1.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lab } from '@swarmlab/launcher';
+import { startLab, stopAllLabs } from './helpers/lab.js';
+
+const HAS_DOCKER = spawnSync('docker', ['--version']).status === 0;
+
+let lab: Lab;
+let addr: string;
+
+beforeAll(async () => {
+  lab = await startLab({ name: 'run', managers: 1, workers: 1 });
+  addr = lab.node('worker1').spec.addr;
+}, 60_000);
+afterAll(stopAllLabs, 60_000);
+
+/** The docker CLI against worker1: its exit status and output. */
+function docker(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: `tcp://${addr}:2375` } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+const api = (path: string, init: RequestInit = {}) => fetch(`http://${addr}:2375/v1.47${path}`, { ...init, headers: { 'Content-Type': 'application/json' } });
+
+describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
+  it('prints the output and exits with the command’s status; --rm removes the container, also when it cannot start', async () => {
+    // The image is pulled on first use, as the CLI does when create answers "No such image".
+    const hello = await docker(['run', '--rm', 'alpine', 'echo', 'hello']);
+    expect(hello).toMatchObject({ code: 0, stdout: 'hello\n' });
+    expect(hello.stderr).toContain("Unable to find image 'alpine:latest' locally");
+
+    const failing = await docker(['run', '--name', 'three', 'alpine', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(failing).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect((await docker(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toMatch(/^three Exited \(3\) /m);
+    expect((await docker(['wait', 'three'])).stdout).toBe('3\n');
+
+    const missing = await docker(['run', '--rm', '--name', 'missing', 'alpine', 'nosuchcmd']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('exec: "nosuchcmd": executable file not found in $PATH');
+    await lab.waitFor(async () => !(await docker(['ps', '-a', '--format', '{{.Names}}'])).stdout.includes('missing'), 10_000, 'the --rm container gone');
+
+    expect((await docker(['container', 'prune', '-f'])).stdout).toContain('Deleted Containers:');
+    expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  }, 60_000);
+
+  it('runs detached with a name and published ports; a taken name is refused in Docker’s words', async () => {
+    const run = await docker(['run', '-d', '--name', 'web', '-p', '8089:80', 'nginx:alpine']);
+    expect(run.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const id = run.stdout.trim();
+    await lab.waitFor(async () => (await fetch(`http://${addr}:8089/`).catch(() => undefined))?.status === 200, 10_000, 'nginx behind -p');
+    expect((await docker(['ps', '--format', '{{.Names}} {{.Ports}}'])).stdout).toContain('web 0.0.0.0:8089->80/tcp');
+    const inspect = JSON.parse((await docker(['inspect', 'web'])).stdout) as { Name: string; HostConfig: { NetworkMode: string }; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }[];
+    expect(inspect[0]).toMatchObject({ Name: '/web', HostConfig: { NetworkMode: 'bridge' } });
+    expect(inspect[0]!.NetworkSettings.Networks.bridge!.IPAddress).toMatch(/^127\./);
+
+    const taken = await docker(['run', '-d', '--name', 'web', 'nginx:alpine']);
+    expect(taken.code).toBe(125);
+    expect(taken.stderr).toContain(`Conflict. The container name "/web" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    expect((await docker(['rm', '-f', 'web'])).code).toBe(0);
+    expect(await fetch(`http://${addr}:8089/`).then(() => 'answered', () => 'refused')).toBe('refused');
+  }, 60_000);
+
+  it('gives -i its stdin, and keeps named volumes from one container to the next', async () => {
+    expect(await docker(['run', '-i', '--rm', 'alpine', 'sh', '-c', 'tr a-z A-Z'], 'piped in\n')).toMatchObject({ code: 0, stdout: 'PIPED IN\n' });
+    expect((await docker(['run', '--rm', '-v', 'rundata:/data', 'alpine', 'sh', '-c', 'echo kept > /data/f'])).code).toBe(0);
+    expect(await docker(['run', '--rm', '-v', 'rundata:/data:ro', 'alpine', 'cat', '/data/f'])).toMatchObject({ code: 0, stdout: 'kept\n' });
+  }, 60_000);
+
+  it('refuses what is not emulated with a clear error and creates nothing', async () => {
+    const bind = await docker(['run', '--rm', '-v', '/etc:/host-etc', 'alpine', 'true']);
+    expect(bind.code).toBe(125);
+    expect(bind.stderr).toContain('bind mounts are not emulated (/etc)');
+    const overlay = await docker(['run', '--rm', '--network', 'some-overlay', 'alpine', 'true']);
+    expect(overlay.stderr).toContain('run it as a service (docker service create --network some-overlay');
+    expect((await docker(['run', '--name', 'bad name', 'alpine'])).stderr).toContain('Invalid container name (bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed');
+    expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  }, 60_000);
+});
+
+/** Reads from a hijacked connection until `pattern` has arrived. */
+function reader(socket: Socket) {
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString()));
+  return {
+    text: () => text,
+    async until(pattern: RegExp): Promise<void> {
+      const end = Date.now() + 10_000;
+      while (!pattern.test(text)) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${pattern} in ${JSON.stringify(text)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}
+
+describe('docker run -it IMAGE sh (the CLI’s API calls)', () => {
+  it('makes the attached terminal PID 1’s: a prompt, lines run in one shell, and its exit status is the container’s', async () => {
+    expect((await api('/images/create?fromImage=busybox&tag=latest', { method: 'POST' })).status).toBe(200);
+    const created = await api('/containers/create?name=tty1', {
+      method: 'POST',
+      body: JSON.stringify({ Image: 'busybox', Cmd: ['sh'], Tty: true, OpenStdin: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: false } }),
+    });
+    expect(created.status).toBe(201);
+    const socket = connect(2375, addr);
+    const out = reader(socket);
+    socket.write(`POST /v1.47/containers/tty1/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: ${addr}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    await out.until(/^HTTP\/1\.1 101 UPGRADED\r\nContent-Type: application\/vnd\.docker\.raw-stream\r\n/);
+    const waited = api('/containers/tty1/wait?condition=next-exit', { method: 'POST' }).then((r) => r.json());
+    expect((await api('/containers/tty1/start', { method: 'POST' })).status).toBe(204);
+    await out.until(/\/ # $/);
+    socket.write('X=6; echo $((X*7))\r');
+    await out.until(/42\r\n\/ # $/);
+    socket.write('cd /tmp\rexit 4\r');
+    expect(await waited).toEqual({ Error: null, StatusCode: 4 });
+    expect(out.text()).toContain('/tmp # exit 4\r\n');
+    socket.destroy();
+    // What the terminal showed is the container's log, as with a real TTY.
+    expect(await (await api('/containers/tty1/logs?stdout=1')).text()).toContain('42\r\n');
+    expect((await api('/containers/tty1?force=1', { method: 'DELETE' })).status).toBe(204);
+  }, 30_000);
+});
