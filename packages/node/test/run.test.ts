@@ -5,6 +5,8 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '@swarmlab/launcher';
 import { startLab, stopAllLabs } from './helpers/lab.js';
@@ -93,6 +95,24 @@ describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
     expect((await docker(['run', '--name', 'bad name', 'alpine'])).stderr).toContain('Invalid container name (bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed');
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
   }, 60_000);
+});
+
+describe('dockerode', () => {
+  it('runs a container with docker.run: create, attach (not upgraded), start, wait', async () => {
+    const client = new Docker({ host: addr, port: 2375 });
+    await new Promise<void>((resolve, reject) => client.pull('busybox:latest', (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : stream.on('end', resolve).resume())));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [result, container] = (await client.run('busybox', ['sh', '-c', 'echo to-out; echo to-err >&2; exit 2'], [stdout, stderr], { Tty: false })) as [{ StatusCode: number }, Docker.Container];
+    expect(result.StatusCode).toBe(2);
+    expect(out).toBe('to-out\n');
+    expect(err).toBe('to-err\n');
+    await container.remove();
+  }, 30_000);
 });
 
 /** Reads from a hijacked connection until `pattern` has arrived. */

@@ -1,10 +1,10 @@
 // POST /containers/{id}/attach with `Upgrade: tcp`: what `docker run` (without -d) and `docker
-// attach` open. The container's output comes down the bare connection as it is written (framed per
+// attach` open (without the upgrade, as dockerode attaches, the output comes in the body). The container's output comes down the bare connection as it is written (framed per
 // stream unless it has a TTY) until it exits. A client attached before the start also gives PID 1
 // its input: `-i` its stdin, read to the end first (the emulated programs read it whole), and
-// `-it` with a shell a terminal the shell runs from line by line (terminal.ts).
+// `-it` with a bare shell a terminal the shell runs from line by line (terminal.ts).
 
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Container, InitInput } from '../agent/exec/index.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -52,7 +52,7 @@ export function hijackAttach(daemon: Daemon, pending: PendingAttachments, id: st
   if (head.length > 0) socket.unshift(head);
   const beforeStart = c.status().state === 'created';
 
-  if (beforeStart && wantStdin && tty && isShell([c.path])) {
+  if (beforeStart && wantStdin && tty && isShell([c.path]) && c.processArgs.length === 0) {
     // The shell is PID 1 and this connection its terminal; what it writes is logged too.
     pending.set(c.id, {
       terminal: (shell, log) =>
@@ -64,7 +64,8 @@ export function hijackAttach(daemon: Daemon, pending: PendingAttachments, id: st
     void c.wait().then(() => socket.end());
     return;
   }
-  if (beforeStart && wantStdin) {
+  // On a TTY anything else reads a terminal nobody types into, as the emulated programs do.
+  if (beforeStart && wantStdin && !tty) {
     const chunks: Buffer[] = [];
     pending.set(c.id, {
       stdin: new Promise((resolve) => {
@@ -77,8 +78,28 @@ export function hijackAttach(daemon: Daemon, pending: PendingAttachments, id: st
   void streamOutput(c, socket, tty, { stdout, stderr }).then(() => socket.end());
 }
 
+/** Where attached output goes: the hijacked connection, or the body of an attach that was not upgraded. */
+interface OutputSink {
+  readonly writable: boolean;
+  write(chunk: string | Buffer): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * POST /containers/{id}/attach without `Upgrade: tcp` (dockerode's attach): dockerd answers 200 and
+ * streams the output in the body until the container exits; nothing is read from the client.
+ */
+export async function attachWithoutUpgrade(daemon: Daemon, id: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
+  const c = findContainer(daemon, id);
+  const tty = c.config.tty === true;
+  res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+  res.flushHeaders();
+  await streamOutput(c, res, tty, { stdout: boolQuery(query, 'stdout'), stderr: boolQuery(query, 'stderr') });
+  if (!res.writableEnded) res.end();
+}
+
 /** The container's output from now on, until it exits or the client goes. */
-async function streamOutput(c: Container, socket: Duplex, tty: boolean, want: { stdout: boolean; stderr: boolean }): Promise<void> {
+async function streamOutput(c: Container, socket: OutputSink, tty: boolean, want: { stdout: boolean; stderr: boolean }): Promise<void> {
   const abort = new AbortController();
   socket.once('close', () => abort.abort());
   try {

@@ -1,5 +1,5 @@
 // docker run on a swarm node, outside any service: POST /containers/create, /containers/{id}/start,
-// /wait, /resize and /containers/prune (the attach is attach.ts's). The CLI's sequence: create
+// /wait, /attach, /resize and /containers/prune (attaching is attach.ts's). The CLI's sequence: create
 // (on "No such image" it pulls and creates again), attach unless -d, wait, start; with --rm it waits
 // for the removal. The container lives on the default bridge (its own address) or on no network;
 // named volumes and tmpfs mounts are made, bind mounts are not (the node's host filesystem is not
@@ -10,7 +10,7 @@ import type { StandaloneSpec } from '../agent/standalone.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError } from '../errors.js';
 import { GO_CONTAINER_CREATE } from '@swarmlab/api';
-import type { PendingAttachments } from './attach.js';
+import { attachWithoutUpgrade, type PendingAttachments } from './attach.js';
 import { generateContainerName } from './container-names.js';
 import { jsonBody, sendJson, type Router } from './http.js';
 import { findContainer, noContent } from './routes-containers.js';
@@ -168,6 +168,8 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
     else if (condition === 'next-exit' || c.status().state === 'running') await c.wait();
     if (!res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: c.status().exitCode ?? 0 })}\n`);
   });
+
+  r.on('POST', '/containers/{id}/attach', (req, res) => attachWithoutUpgrade(daemon, req.params.id!, req.query, res));
 
   r.on('POST', '/containers/{id}/resize', (req) => {
     findContainer(daemon, req.params.id!);

@@ -268,7 +268,7 @@ export class EmulatedContainer implements Container {
   interactiveShell(shell: string, opts: Omit<ExecOptions, 'stdin' | 'onOutput'> = {}): InteractiveShell | string {
     if (!this.execProgram([shell])) return notFound(shell);
     // Output goes where each line's writer sends it (InteractiveShell.runLine).
-    return this.shellFor(shell, this.execProc([shell], opts, 'tty', { out: () => undefined, err: () => undefined }))!;
+    return this.shellFor(shell, this.execProc([shell], opts, 'tty', { out: () => undefined, err: () => undefined })) ?? notFound(shell);
   }
 
   /** The interactive form of a shell program the image has, run as `proc`; undefined for anything else. */
