@@ -97,6 +97,32 @@ describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
   }, 60_000);
 });
 
+describe('bad create requests', () => {
+  it('get dockerd’s 400s and create nothing', async () => {
+    expect((await api('/images/create?fromImage=busybox&tag=latest', { method: 'POST' })).status).toBe(200);
+    const cases: [unknown, string][] = [
+      [{ Image: 'busybox', Cmd: 'echo' }, 'cannot unmarshal string into Go struct field CreateRequest.Cmd of type []string'],
+      [{ Image: '' }, 'No image specified'],
+      [{ Image: 'busybox', WorkingDir: 'rel' }, "the working directory 'rel' is invalid, it needs to be an absolute path"],
+      [{ Image: 'busybox', HostConfig: { Binds: [':'] } }, "invalid volume specification: ':'"],
+      [{ Image: 'busybox', HostConfig: { Binds: ['a:b:c:d'] } }, "invalid volume specification: 'a:b:c:d'"],
+      [{ Image: 'busybox', HostConfig: { Binds: ['data:relative'] } }, "invalid mount path: 'relative' mount path must be absolute"],
+      [{ Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume' }] } }, 'field Target must not be empty'],
+      [{ Image: 'busybox', HostConfig: { Mounts: [{ Type: 'nfs', Target: '/x' }] } }, 'mount type unknown'],
+      [{ Image: 'busybox', HostConfig: { PortBindings: { abc: [{ HostPort: '1' }] } } }, 'invalid port specification: "abc"'],
+      [{ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: 'x' }] } } }, 'invalid port specification: "x"'],
+      [{ Image: 'busybox', HostConfig: { NetworkMode: 'host' } }, 'containers outside services run on the default bridge'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await api('/containers/create', { method: 'POST', body: JSON.stringify(body) });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain(message);
+    }
+    expect((await api('/containers/create', { method: 'POST', body: JSON.stringify({ Image: 'nosuch:1' }) })).status).toBe(404);
+    expect(await (await api('/containers/json?all=1')).json()).toEqual([]);
+  });
+});
+
 describe('dockerode', () => {
   it('runs a container with docker.run: create, attach (not upgraded), start, wait', async () => {
     const client = new Docker({ host: addr, port: 2375 });

@@ -51,19 +51,31 @@ const VALID_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const BIND_NOT_EMULATED = (source: string) =>
   `bind mounts are not emulated (${source}): a swarmlab node has no host filesystem of its own to share; use a named volume (-v NAME:/path) or --tmpfs`;
 
-/** -v SOURCE:TARGET[:ro|rw]: a name is a volume, an absolute path a bind. */
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** -v [SOURCE:]TARGET[:ro|rw]: a name is a volume, an absolute path a bind; none, an anonymous volume. */
 function bindToMount(bind: string): MountConfig {
-  const [source = '', target, mode = ''] = bind.split(':');
-  if (!target) return { type: 'volume', target: source };
+  const parts = bind.split(':');
+  const invalid = () => new ApiError(400, `invalid volume specification: '${bind}'`);
+  if (parts.length > 3 || parts.some((p) => p === '')) throw invalid();
+  if (parts.length === 1) return { type: 'volume', target: absoluteTarget(parts[0]!, 'volume') };
+  const [source, target, mode = 'rw'] = parts as [string, string, string?];
   if (source.startsWith('/')) throw new ApiError(400, BIND_NOT_EMULATED(source));
-  return { type: 'volume', source, target, readOnly: mode.split(',').includes('ro') };
+  if (!VOLUME_NAME.test(source) || !mode.split(',').every((m) => ['ro', 'rw', 'z', 'Z', 'nocopy'].includes(m))) throw invalid();
+  return { type: 'volume', source, target: absoluteTarget(target, 'volume'), readOnly: mode.split(',').includes('ro'), noCopy: mode.split(',').includes('nocopy') };
+}
+
+function absoluteTarget(target: string, type: string): string {
+  if (!target.startsWith('/')) throw new ApiError(400, `invalid mount config for type "${type}": invalid mount path: '${target}' mount path must be absolute`);
+  return target;
 }
 
 function mountOf(m: MountBody): MountConfig {
-  if (!m.Target) throw new ApiError(400, 'invalid mount config: Target is required');
   if (m.Type === 'bind') throw new ApiError(400, BIND_NOT_EMULATED(m.Source ?? ''));
   if (m.Type !== 'volume' && m.Type !== 'tmpfs') throw new ApiError(400, `invalid mount config: mount type unknown: ${JSON.stringify(m.Type ?? '')}`);
-  return { type: m.Type, source: m.Source || undefined, target: m.Target, readOnly: m.ReadOnly, labels: m.VolumeOptions?.Labels, noCopy: m.VolumeOptions?.NoCopy };
+  if (!m.Target) throw new ApiError(400, `invalid mount config for type "${m.Type}": field Target must not be empty`);
+  if (m.Type === 'volume' && m.Source && !VOLUME_NAME.test(m.Source)) throw new ApiError(400, `invalid mount config for type "volume": invalid volume name: '${m.Source}'`);
+  return { type: m.Type, source: m.Source || undefined, target: absoluteTarget(m.Target, m.Type), readOnly: m.ReadOnly, labels: m.VolumeOptions?.Labels, noCopy: m.VolumeOptions?.NoCopy };
 }
 
 function networkOf(mode: string | undefined): StandaloneSpec['network'] {
@@ -109,6 +121,7 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
     const holder = nameTaken(name);
     if (holder) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
     if (!body.Image) throw new ApiError(400, 'No image specified');
+    if (body.WorkingDir && !body.WorkingDir.startsWith('/')) throw new ApiError(400, `the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
     let image: string;
     try {
       image = findImage(daemon, body.Image).reference;
