@@ -86,6 +86,36 @@ describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
     expect(await docker(['run', '--rm', '-v', 'rundata:/data:ro', 'alpine', 'cat', '/data/f'])).toMatchObject({ code: 0, stdout: 'kept\n' });
   }, 60_000);
 
+  it('starts a stopped container again, restarts one, and follows --restart policies until docker stop', async () => {
+    const inspect = async (name: string) =>
+      (JSON.parse((await docker(['inspect', name])).stdout) as { State: { Status: string; ExitCode: number; Restarting: boolean }; RestartCount: number }[])[0]!;
+    // docker start: the same container, its files and its log kept.
+    expect((await docker(['run', '--name', 'again', 'busybox', 'sh', '-c', 'echo run >> /count; wc -l < /count'])).stdout).toBe('1\n');
+    expect((await docker(['start', '-a', 'again'])).code).toBe(0);
+    await lab.waitFor(async () => (await inspect('again')).State.Status === 'exited', 10_000, 'the second run to end');
+    expect((await docker(['logs', 'again'])).stdout).toBe('1\n2\n');
+    // docker restart of a running one.
+    await docker(['run', '-d', '--name', 'sleeper', 'busybox', 'sleep', '1000']);
+    expect((await docker(['restart', '-t', '0', 'sleeper'])).code).toBe(0);
+    expect((await inspect('sleeper')).State.Status).toBe('running');
+    // on-failure:2 restarts a failing command twice, then leaves it exited.
+    await docker(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo try; exit 3']);
+    await lab.waitFor(async () => (await inspect('flaky')).RestartCount === 2 && (await inspect('flaky')).State.Status === 'exited', 15_000, 'two restarts');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await inspect('flaky')).toMatchObject({ RestartCount: 2, State: { Status: 'exited', ExitCode: 3, Restarting: false } });
+    expect((await docker(['logs', 'flaky'])).stdout).toBe('try\ntry\ntry\n');
+    // always restarts even a clean exit, until docker stop.
+    await docker(['run', '-d', '--name', 'looper', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 0.2']);
+    await lab.waitFor(async () => (await inspect('looper')).RestartCount >= 2, 15_000, 'restarts of a clean exit');
+    expect((await docker(['stop', 'looper'])).code).toBe(0);
+    const stopped = (await inspect('looper')).RestartCount;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await inspect('looper')).toMatchObject({ RestartCount: stopped, State: { Status: 'exited', Restarting: false } });
+    expect((await docker(['run', '--restart', 'bogus', 'busybox', 'true'])).stderr).toContain("invalid restart policy: unknown policy 'bogus'");
+    expect((await docker(['run', '--restart', 'always:3', 'busybox', 'true'])).stderr).toContain("maximum retry count can only be used with 'on-failure'");
+    expect((await docker(['rm', '-f', 'again', 'sleeper', 'flaky', 'looper'])).code).toBe(0);
+  }, 60_000);
+
   it('refuses what is not emulated with a clear error and creates nothing', async () => {
     const bind = await docker(['run', '--rm', '-v', '/etc:/host-etc', 'alpine', 'true']);
     expect(bind.code).toBe(125);

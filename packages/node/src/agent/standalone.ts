@@ -1,7 +1,9 @@
 // Containers a user runs on this node with `docker run`, outside any service: no task, no
 // orchestrator. They share the node's runtime (images, volumes, container addresses) with the
 // tasks' containers. A name is unique among the node's containers; `--rm` removes the container
-// once it exits; `-p` binds the node's address as docker-proxy does, while the container runs.
+// once it exits; `-p` binds the node's address as docker-proxy does, while the container runs;
+// `--restart` starts it again as dockerd's restart manager does: after 100 ms, doubling up to a
+// minute, back to 100 ms once a run has lasted 10 s; never after `docker stop` or `kill`.
 
 import { join } from 'node:path';
 import type { Container, ContainerRuntime, InitInput, MountConfig } from './exec/index.js';
@@ -28,6 +30,8 @@ export interface StandaloneSpec {
   readOnlyRoot: boolean;
   /** -p: TCP ports published on the node's address (0: any free port). */
   ports: { targetPort: number; publishedPort: number }[];
+  /** --restart: no, always, unless-stopped, on-failure (with at most maxRetries restarts, 0 for no limit). */
+  restart: { name: 'no' | 'always' | 'unless-stopped' | 'on-failure'; maxRetries: number };
 }
 
 interface Standalone {
@@ -36,6 +40,25 @@ interface Standalone {
   proxy?: HostPorts;
   /** The ports as bound while it runs (a 0 made concrete). */
   bound: { targetPort: number; publishedPort: number }[];
+  /** Stopped or killed by the user: the restart policy no longer applies. */
+  stoppedByUser: boolean;
+  /** Restarts since the last run that lasted RESTART_RESET_MS: the back-off's exponent. */
+  restarts: number;
+  /** The restarts its policy made since the user last started it (docker inspect's RestartCount). */
+  restartCount: number;
+  restartTimer?: NodeJS.Timeout;
+  startedAt?: number;
+}
+
+const RESTART_FIRST_DELAY_MS = 100;
+const RESTART_MAX_DELAY_MS = 60_000;
+const RESTART_RESET_MS = 10_000;
+
+function shouldRestart(s: Standalone, exitCode: number): boolean {
+  const { name, maxRetries } = s.spec.restart;
+  if (s.stoppedByUser || name === 'no') return false;
+  if (name === 'on-failure') return exitCode !== 0 && (maxRetries === 0 || s.restartCount < maxRetries);
+  return true;
 }
 
 export interface StandaloneHost {
@@ -84,7 +107,7 @@ export class StandaloneContainers {
         rootDir: join(this.host.rootDir, 'containers', `run-${spec.name}`),
         nodeHostname: this.host.nodeHostname,
       });
-      this.byId.set(container.id, { spec, address, bound: [] });
+      this.byId.set(container.id, { spec, address, bound: [], stoppedByUser: false, restarts: 0, restartCount: 0 });
       return container;
     } catch (e) {
       this.host.releaseAddress(address);
@@ -92,10 +115,20 @@ export class StandaloneContainers {
     }
   }
 
-  /** Publishes its ports, then starts PID 1 with what an attached client gives it. */
-  async start(container: Container, input?: InitInput): Promise<void> {
+  /**
+   * Publishes its ports, then starts PID 1 with what an attached client gives it. A start by the
+   * user (not by the restart policy) counts the policy's restarts from zero again, as dockerd does.
+   */
+  async start(container: Container, input?: InitInput, byPolicy = false): Promise<void> {
     const s = this.byId.get(container.id);
-    if (s && !s.proxy && s.spec.ports.length > 0 && container.status().state === 'created') {
+    if (s) {
+      if (!byPolicy) s.restarts = s.restartCount = 0;
+      s.stoppedByUser = false;
+      clearTimeout(s.restartTimer);
+      s.restartTimer = undefined;
+      s.startedAt = Date.now();
+    }
+    if (s && !s.proxy && s.spec.ports.length > 0) {
       try {
         const { proxy, bound } = await HostPorts.bind(this.host.nodeAddr, s.address, s.spec.ports.map((p) => ({ ...p, protocol: 'tcp' })));
         s.proxy = proxy;
@@ -118,11 +151,34 @@ export class StandaloneContainers {
     return this.byId.get(containerId);
   }
 
+  /** docker stop or kill: the container stays stopped whatever its restart policy. */
+  stoppedByUser(containerId: string): void {
+    const s = this.byId.get(containerId);
+    if (!s) return;
+    s.stoppedByUser = true;
+    clearTimeout(s.restartTimer);
+    s.restartTimer = undefined;
+  }
+
+  /** Waiting to be started again by its restart policy (docker inspect's State.Restarting). */
+  restarting(containerId: string): boolean {
+    return this.byId.get(containerId)?.restartTimer !== undefined;
+  }
+
   /** Removes every one (the node leaves its swarm, or stops). */
   async removeAll(): Promise<void> {
     const runtime = this.watching;
     if (!runtime) return;
     await Promise.all([...this.byId.keys()].map((id) => runtime.get(id)?.remove().catch(() => undefined)));
+  }
+
+  private async restartByPolicy(s: Standalone, c: Container): Promise<void> {
+    s.restartCount++;
+    try {
+      await this.start(c, undefined, true);
+    } catch {
+      // It cannot start (its port is taken…): it stays exited, as with dockerd.
+    }
   }
 
   private unpublish(containerId: string): void {
@@ -134,15 +190,25 @@ export class StandaloneContainers {
   private watch(runtime: ContainerRuntime): void {
     if (this.watching) return;
     this.watching = runtime;
-    runtime.on('exit', (id: string) => {
+    runtime.on('exit', (id: string, exitCode: number) => {
       const s = this.byId.get(id);
       if (!s) return;
       this.unpublish(id);
-      if (s.spec.autoRemove) void runtime.get(id)?.remove().catch(() => undefined);
+      if (s.spec.autoRemove) return void runtime.get(id)?.remove().catch(() => undefined);
+      if (!shouldRestart(s, exitCode)) return;
+      if (s.startedAt !== undefined && Date.now() - s.startedAt >= RESTART_RESET_MS) s.restarts = 0;
+      const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_FIRST_DELAY_MS * 2 ** s.restarts);
+      s.restarts++;
+      s.restartTimer = setTimeout(() => {
+        s.restartTimer = undefined;
+        const c = runtime.get(id);
+        if (c) void this.restartByPolicy(s, c);
+      }, delay);
     });
     runtime.on('remove', (id: string) => {
       const s = this.byId.get(id);
       if (!s) return;
+      clearTimeout(s.restartTimer);
       this.unpublish(id);
       this.byId.delete(id);
       this.host.releaseAddress(s.address);

@@ -20,6 +20,13 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** docker stop's default grace period. */
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
+/** docker stop's and restart's `t` (seconds) or the default grace period, scaled like every timing of the profile. */
+export function stopTimeoutMs(query: URLSearchParams, timingScale: number): number {
+  const seconds = query.get('t');
+  const ms = seconds !== null && /^-?\d+$/.test(seconds) ? Number(seconds) * 1000 : DEFAULT_STOP_TIMEOUT_MS;
+  return Math.max(0, ms) * timingScale;
+}
+
 export function noContent(res: ServerResponse, status: 204 | 304): void {
   res.writeHead(status);
   res.end();
@@ -161,7 +168,7 @@ function inspect(daemon: Daemon, c: Container) {
       Status: st.state,
       Running: st.state === 'running',
       Paused: false,
-      Restarting: false,
+      Restarting: daemon.standalone?.restarting(c.id) ?? false,
       OOMKilled: false,
       Dead: false,
       Pid: st.pid,
@@ -173,13 +180,13 @@ function inspect(daemon: Daemon, c: Container) {
     },
     Image: imageId(c.config.image),
     Name: `/${c.config.taskName}`,
-    RestartCount: 0,
+    RestartCount: daemon.standalone?.get(c.id)?.restartCount ?? 0,
     Driver: 'overlay2',
     Platform: 'linux',
     ExecIDs: null,
     HostConfig: {
       NetworkMode: run?.network ?? 'default',
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      RestartPolicy: { Name: run?.restart.name ?? 'no', MaximumRetryCount: run?.restart.maxRetries ?? 0 },
       AutoRemove: run?.autoRemove ?? false,
       Privileged: false,
       ReadonlyRootfs: c.config.readOnlyRoot ?? false,
@@ -277,15 +284,15 @@ export function containerRoutes(r: Router, daemon: Daemon, execs: ExecSessions):
   r.on('POST', '/containers/{id}/kill', async (req, res) => {
     const c = findContainer(daemon, req.params.id!);
     if (c.status().state !== 'running') throw new ApiError(409, `cannot kill container: ${req.params.id}: container ${c.id} is not running`);
+    daemon.standalone?.stoppedByUser(c.id);
     await c.kill();
     noContent(res, 204);
   });
   r.on('POST', '/containers/{id}/stop', async (req, res) => {
     const c = findContainer(daemon, req.params.id!);
+    daemon.standalone?.stoppedByUser(c.id);
     if (c.status().state !== 'running') return noContent(res, 304);
-    const seconds = req.query.get('t');
-    const ms = seconds !== null && /^-?\d+$/.test(seconds) ? Number(seconds) * 1000 : DEFAULT_STOP_TIMEOUT_MS;
-    await c.stop(Math.max(0, ms) * daemon.timingScale);
+    await c.stop(stopTimeoutMs(req.query, daemon.timingScale));
     noContent(res, 204);
   });
   r.on('DELETE', '/containers/{id}', async (req, res) => {

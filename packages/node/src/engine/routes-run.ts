@@ -13,7 +13,7 @@ import { GO_CONTAINER_CREATE } from '@swarmlab/api';
 import { attachWithoutUpgrade, type PendingAttachments } from './attach.js';
 import { generateContainerName } from './container-names.js';
 import { jsonBody, sendJson, type Router } from './http.js';
-import { findContainer, noContent } from './routes-containers.js';
+import { findContainer, noContent, stopTimeoutMs } from './routes-containers.js';
 import { findImage, namesOf } from './routes-images.js';
 
 interface MountBody {
@@ -40,6 +40,7 @@ interface CreateBody {
     Binds?: string[] | null;
     NetworkMode?: string;
     PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
     AutoRemove?: boolean;
     ReadonlyRootfs?: boolean;
     Mounts?: MountBody[] | null;
@@ -104,6 +105,21 @@ function portsOf(bindings: NonNullable<CreateBody['HostConfig']>['PortBindings']
   return ports;
 }
 
+const RESTART_POLICIES = ['no', 'always', 'unless-stopped', 'on-failure'] as const;
+
+/** --restart, checked as dockerd checks it (the CLI refuses --rm with a policy itself). */
+function restartOf(policy: NonNullable<CreateBody['HostConfig']>['RestartPolicy'], autoRemove: boolean): StandaloneSpec['restart'] {
+  const name = policy?.Name || 'no';
+  const maxRetries = policy?.MaximumRetryCount ?? 0;
+  if (!(RESTART_POLICIES as readonly string[]).includes(name)) {
+    throw new ApiError(400, `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (maxRetries < 0) throw new ApiError(400, 'invalid restart policy: maximum retry count cannot be negative');
+  if (maxRetries > 0 && name !== 'on-failure') throw new ApiError(400, "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  if (autoRemove && name !== 'no') throw new ApiError(400, "can't create 'AutoRemove' container with restart policy");
+  return { name: name as StandaloneSpec['restart']['name'], maxRetries };
+}
+
 export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments): void {
   const standalone = () => {
     const s = daemon.standalone;
@@ -147,6 +163,7 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
       mounts: [...(host.Binds ?? []).map(bindToMount), ...(host.Mounts ?? []).map(mountOf)],
       readOnlyRoot: host.ReadonlyRootfs === true,
       ports: portsOf(host.PortBindings),
+      restart: restartOf(host.RestartPolicy, host.AutoRemove === true),
     };
     const container = await containers.create(spec);
     sendJson(res, 201, { Id: container.id, Warnings: [] });
@@ -167,6 +184,16 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
       if (e instanceof Error && e.name === 'ContainerStateError') throw new ApiError(409, message);
       throw e;
     }
+    noContent(res, 204);
+  });
+
+  // docker restart: stop (with the grace period given) and start again.
+  r.on('POST', '/containers/{id}/restart', async (req, res) => {
+    const c = findContainer(daemon, req.params.id!);
+    if (!daemon.standalone?.get(c.id)) throw new ApiError(409, `container ${c.id} belongs to a swarm task: update its service to restart it`);
+    daemon.standalone.stoppedByUser(c.id);
+    await c.stop(stopTimeoutMs(req.query, daemon.timingScale));
+    await standalone().start(c);
     noContent(res, 204);
   });
 

@@ -26,7 +26,8 @@ export interface ContainerParts {
   argv: string[];
   image: ImageDefinition;
   workingDir: string;
-  system: ContainerSystem;
+  /** A fresh system (sockets, timers) for each run of PID 1: a stopped standalone container may start again. */
+  newSystem: () => ContainerSystem;
   logs: LogStore;
   now: () => number;
   toReal: (ms: number) => number;
@@ -61,7 +62,8 @@ export class EmulatedContainer implements Container {
   private signalHandler: ((sig: Signal) => void) | undefined;
   private finishing: Promise<void> | undefined;
   private removed = false;
-  private readonly exited: Promise<number>;
+  private system: ContainerSystem;
+  private exited: Promise<number>;
   private resolveExited!: (code: number) => void;
   private readonly gone: Promise<void>;
   private resolveGone!: () => void;
@@ -78,6 +80,7 @@ export class EmulatedContainer implements Container {
     this.processArgs = p.argv.slice(1);
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.gone = new Promise((resolve) => (this.resolveGone = resolve));
+    this.system = p.newSystem();
   }
 
   status(): ContainerStatus {
@@ -99,7 +102,11 @@ export class EmulatedContainer implements Container {
   async start(input: InitInput = {}): Promise<void> {
     if (this.removed) throw new ContainerStateError(`No such container: ${this.id}`);
     if (this.state === 'running') return;
-    if (this.state === 'exited') throw new ContainerStateError(`container ${this.id} has exited; emulated containers are not restarted in place: remove it and run a new one`);
+    if (this.state === 'exited') {
+      // A swarm task's container never runs twice: the orchestrator makes a new task.
+      if (this.config.taskId) throw new ContainerStateError(`container ${this.id} has exited; swarm tasks are not restarted in place`);
+      this.rearm();
+    }
     const argv = this.p.argv;
     const program = this.p.image.fixedInit ?? (argv.length > 0 ? this.p.image.lookup(argv[0]!) : undefined);
     if (!program) {
@@ -119,7 +126,17 @@ export class EmulatedContainer implements Container {
     this.startedAt = toDockerTime(this.p.now());
     this.p.onEvent(this, 'start');
     this.runInit(program, argv, input);
-    await this.p.system.listensSettled();
+    await this.system.listensSettled();
+  }
+
+  /** An exited container made ready to run PID 1 again, its files and log kept (docker start, restart). */
+  private rearm(): void {
+    this.system = this.p.newSystem();
+    this.p.logs.reopen();
+    this.finishing = undefined;
+    this.exitCode = undefined;
+    this.error = undefined;
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
 
   private runInit(program: Program, argv: string[], input: InitInput): void {
@@ -135,7 +152,7 @@ export class EmulatedContainer implements Container {
       stdin,
       out: write('stdout'),
       err: write('stderr'),
-      sys: this.p.system,
+      sys: this.system,
       init: true,
       onSignal: (h) => (this.signalHandler = h),
     });
@@ -164,7 +181,7 @@ export class EmulatedContainer implements Container {
   private finish(code: number): Promise<void> {
     this.finishing ??= (async () => {
       try {
-        await this.p.system.teardown();
+        await this.system.teardown();
       } catch (e) {
         this.p.log?.('warn', 'container teardown failed', { containerId: this.id, error: (e as Error).message });
       }
@@ -216,7 +233,7 @@ export class EmulatedContainer implements Container {
     if (this.state === 'running') await this.kill();
     this.removed = true;
     this.p.logs.close();
-    await this.p.system.teardown();
+    await this.system.teardown();
     await rm(this.config.rootDir, { recursive: true, force: true });
     this.p.onEvent(this, 'destroy');
     this.p.onRemove(this);
@@ -293,7 +310,7 @@ export class EmulatedContainer implements Container {
       cwd: opts.dir ?? this.p.workingDir,
       stdin,
       ...io,
-      sys: this.p.system,
+      sys: this.system,
       init: false,
       onSignal: () => undefined,
     };

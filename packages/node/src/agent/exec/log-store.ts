@@ -50,6 +50,11 @@ export class LogStore {
     this.wake();
   }
 
+  /** The process runs again (a restarted container): new lines are kept after the old ones. */
+  reopen(): void {
+    this.closed = false;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

@@ -103,15 +103,16 @@ export class ContainerRuntime extends EventEmitter {
       throw e;
     }
 
-    const system = new ContainerSystem({
-      identity: { id, hostname, bindAddress: cfg.bindAddress, addresses, ports: cfg.ports ?? [], user: cfg.user ?? '' },
-      fs,
-      image,
-      now: this.now,
-      toReal: this.toReal,
-      lookupName: this.opts.lookupName ? (name) => this.opts.lookupName!(name, id) : undefined,
-      connect: this.opts.connect ? (address, port) => this.opts.connect!(address, port, id) : undefined,
-    });
+    const newSystem = () =>
+      new ContainerSystem({
+        identity: { id, hostname, bindAddress: cfg.bindAddress, addresses, ports: cfg.ports ?? [], user: cfg.user ?? '' },
+        fs,
+        image,
+        now: this.now,
+        toReal: this.toReal,
+        lookupName: this.opts.lookupName ? (name) => this.opts.lookupName!(name, id) : undefined,
+        connect: this.opts.connect ? (address, port) => this.opts.connect!(address, port, id) : undefined,
+      });
     const container = new EmulatedContainer({
       id,
       config: cfg,
@@ -124,7 +125,7 @@ export class ContainerRuntime extends EventEmitter {
       argv,
       image,
       workingDir,
-      system,
+      newSystem,
       logs: new LogStore(this.now, this.opts.maxLogLines ?? DEFAULT_MAX_LOG_LINES),
       now: this.now,
       toReal: this.toReal,
