@@ -69,6 +69,7 @@ describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
     const id = run.stdout.trim();
     await lab.waitFor(async () => (await fetch(`http://${addr}:8089/`).catch(() => undefined))?.status === 200, 10_000, 'nginx behind -p');
     expect((await docker(['ps', '--format', '{{.Names}} {{.Ports}}'])).stdout).toContain('web 0.0.0.0:8089->80/tcp');
+    expect((await docker(['port', 'web'])).stdout).toBe('80/tcp -> 0.0.0.0:8089\n80/tcp -> [::]:8089\n');
     const inspect = JSON.parse((await docker(['inspect', 'web'])).stdout) as { Name: string; HostConfig: { NetworkMode: string }; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }[];
     expect(inspect[0]).toMatchObject({ Name: '/web', HostConfig: { NetworkMode: 'bridge' } });
     expect(inspect[0]!.NetworkSettings.Networks.bridge!.IPAddress).toMatch(/^127\./);

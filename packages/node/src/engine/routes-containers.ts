@@ -102,6 +102,13 @@ function networks(c: Container, details: ContainerDetails) {
   return out;
 }
 
+/** NetworkSettings.Ports as docker port and docker inspect read it: "80/tcp" → where it is published. */
+function portMap(details: ContainerDetails): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of details.ports) (out[`${p.PrivatePort}/${p.Type}`] ??= []).push({ HostIp: p.IP, HostPort: String(p.PublicPort) });
+  return out;
+}
+
 export function containerSummary(daemon: Daemon, c: Container, now: number) {
   const details = daemon.containerDetails(c.id);
   return {
@@ -211,7 +218,7 @@ function inspect(daemon: Daemon, c: Container) {
       OnBuild: null,
       Labels: c.labels,
     },
-    NetworkSettings: { Networks: networks(c, details) },
+    NetworkSettings: { Ports: portMap(details), Networks: networks(c, details) },
   };
 }
 
