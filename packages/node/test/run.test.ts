@@ -117,12 +117,41 @@ describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
     expect((await docker(['rm', '-f', 'again', 'sleeper', 'flaky', 'looper'])).code).toBe(0);
   }, 60_000);
 
+  it('puts a container on an attachable overlay network, where services resolve and answer; others are refused in Docker’s words', async () => {
+    const manager = lab.client('manager1');
+    await manager.networkCreate({ Name: 'appnet', Driver: 'overlay', Attachable: true });
+    await manager.networkCreate({ Name: 'closednet', Driver: 'overlay' });
+    await manager.serviceCreate({ Name: 'whoami', TaskTemplate: { ContainerSpec: { Image: 'traefik/whoami' }, Networks: [{ Target: 'appnet' }] }, Mode: { Replicated: { Replicas: 1 } } });
+    await lab.waitFor(async () => (await manager.taskList({ service: ['whoami'] })).some((t) => t.Status.State === 'running'), 20_000, 'the whoami task running');
+
+    const probe = await docker(['run', '--rm', '--network', 'appnet', 'busybox', 'sh', '-c', 'hostname -i; wget -qO- http://whoami/']);
+    expect(probe.code).toBe(0);
+    expect(probe.stdout).toMatch(/^10\.\d+\.\d+\.\d+\nHostname: [0-9a-f]{12}\n/);
+
+    const closed = await docker(['run', '--rm', '--network', 'closednet', 'busybox', 'true']);
+    expect(closed.code).toBe(125);
+    expect(closed.stderr).toContain('Could not attach to network closednet: rpc error: code = PermissionDenied desc = network closednet not manually attachable');
+    expect((await docker(['run', '--rm', '--network', 'nosuch', 'busybox', 'true'])).stderr).toContain('failed to set up container networking: network nosuch not found');
+
+    // The network is in use while a container is attached to it, and free once it is removed.
+    await docker(['run', '-d', '--name', 'attached', '--network', 'appnet', 'busybox', 'sleep', '1000']);
+    expect((await docker(['inspect', '--format', '{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.appnet.IPAddress}}', 'attached'])).stdout).toMatch(/^appnet 10\.\d+\.\d+\.\d+\n$/);
+    await manager.serviceRemove('whoami');
+    await expect(manager.networkRemove('appnet')).rejects.toThrow(/is in use by task/);
+    expect((await docker(['rm', '-f', 'attached'])).code).toBe(0);
+    // A container that dies with its node's process gives its address back when the node returns.
+    expect((await docker(['run', '-d', '--name', 'orphan', '--network', 'appnet', 'busybox', 'sleep', '1000'])).code).toBe(0);
+    await expect(manager.networkRemove('appnet')).rejects.toThrow(/is in use by task/);
+    await lab.kill('worker1');
+    await lab.start('worker1');
+    await lab.waitFor(async () => manager.networkRemove('appnet').then(() => true, () => false), 15_000, 'appnet removed');
+  }, 60_000);
+
   it('refuses what is not emulated with a clear error and creates nothing', async () => {
     const bind = await docker(['run', '--rm', '-v', '/etc:/host-etc', 'alpine', 'true']);
     expect(bind.code).toBe(125);
     expect(bind.stderr).toContain('bind mounts are not emulated (/etc)');
-    const overlay = await docker(['run', '--rm', '--network', 'some-overlay', 'alpine', 'true']);
-    expect(overlay.stderr).toContain('run it as a service (docker service create --network some-overlay');
+    expect((await docker(['run', '--rm', '--network', 'host', 'alpine', 'true'])).stderr).toContain('--network host is not emulated');
     expect((await docker(['run', '--name', 'bad name', 'alpine'])).stderr).toContain('Invalid container name (bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed');
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
   }, 60_000);
@@ -142,7 +171,7 @@ describe('bad create requests', () => {
       [{ Image: 'busybox', HostConfig: { Mounts: [{ Type: 'nfs', Target: '/x' }] } }, 'mount type unknown'],
       [{ Image: 'busybox', HostConfig: { PortBindings: { abc: [{ HostPort: '1' }] } } }, 'invalid port specification: "abc"'],
       [{ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: 'x' }] } } }, 'invalid port specification: "x"'],
-      [{ Image: 'busybox', HostConfig: { NetworkMode: 'host' } }, 'containers outside services run on the default bridge'],
+      [{ Image: 'busybox', HostConfig: { NetworkMode: 'container:abc' } }, '--network container:abc is not emulated'],
     ];
     for (const [body, message] of cases) {
       const res = await api('/containers/create', { method: 'POST', body: JSON.stringify(body) });

@@ -147,6 +147,16 @@ export interface TaskSpec {
   /** A counter: changing it forces a rolling update. Always printed. */
   ForceUpdate: number;
   Runtime?: RuntimeType;
+  /**
+   * A network attachment task's only content besides Networks (moby NetworkAttachmentSpec): the
+   * container an engine runs outside any service on an attachable network. No ContainerSpec then.
+   */
+  NetworkAttachmentSpec?: { ContainerID: string };
+}
+
+/** A task standing for a container attached to a swarm network outside any service (SwarmKit's network attachment task). */
+export function isNetworkAttachmentTask(t: { ServiceID?: string; Spec?: { NetworkAttachmentSpec?: unknown } }): boolean {
+  return !t.ServiceID && t.Spec?.NetworkAttachmentSpec !== undefined;
 }
 
 /** A TaskSpec as clients send it: ForceUpdate may be left out. */

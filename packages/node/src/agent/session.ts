@@ -9,6 +9,7 @@ import type { EmulatedClock } from '../clock.js';
 import type { TimingProfile } from '../profile.js';
 import type { Assignment, SessionInfo, SessionMessage, SessionUpdate } from '../manager/dispatcher/dispatcher.js';
 import type { LogPublisher } from './log-publisher.js';
+import { ApiError, toApiError } from '../errors.js';
 
 export interface AgentOptions {
   nic: Nic;
@@ -125,6 +126,16 @@ export class Agent {
   }
 
   constructor(private readonly o: AgentOptions) {}
+
+  /** A call to the leader's dispatcher over the current session (docker run --network attaches through it). */
+  async call<T>(method: string, body: unknown, timeoutMs = 5000): Promise<T> {
+    const link = this.link;
+    if (!link || !this.sessionId) throw new ApiError(503, "this node has no session with the swarm's leader right now; try again in a moment");
+    const r = (await link.request('dispatcher', method, body, { timeoutMs })) as Reply<T>;
+    if (r.ok) return r.value;
+    if (r.error) throw toApiError(r.error);
+    throw new ApiError(503, 'the swarm is changing leaders; try again in a moment');
+  }
 
   start(): void {
     if (this.running) return;

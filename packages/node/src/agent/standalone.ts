@@ -6,6 +6,8 @@
 // minute, back to 100 ms once a run has lasted 10 s; never after `docker stop` or `kill`.
 
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Task } from '@swarmlab/api';
 import type { Container, ContainerRuntime, InitInput, MountConfig } from './exec/index.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 
@@ -24,8 +26,8 @@ export interface StandaloneSpec {
   tty: boolean;
   openStdin: boolean;
   autoRemove: boolean;
-  /** The default bridge, or no network at all. */
-  network: 'bridge' | 'none';
+  /** The default bridge, no network at all, or an attachable swarm network (its name or ID). */
+  network: 'bridge' | 'none' | { swarm: string };
   mounts: MountConfig[];
   readOnlyRoot: boolean;
   /** -p: TCP ports published on the node's address (0: any free port). */
@@ -34,9 +36,18 @@ export interface StandaloneSpec {
   restart: { name: 'no' | 'always' | 'unless-stopped' | 'on-failure'; maxRetries: number };
 }
 
+export interface AttachedNetwork {
+  networkId: string;
+  name: string;
+  /** Its address on the network, with the prefix length: 10.0.1.5/24. */
+  cidr: string;
+}
+
 interface Standalone {
   spec: StandaloneSpec;
   address: string;
+  /** On a swarm network: the network attachment task the leader made for it, and its addresses. */
+  attachment?: { taskId: string; networks: AttachedNetwork[] };
   proxy?: HostPorts;
   /** The ports as bound while it runs (a 0 made concrete). */
   bound: { targetPort: number; publishedPort: number }[];
@@ -63,6 +74,9 @@ function shouldRestart(s: Standalone, exitCode: number): boolean {
 
 export interface StandaloneHost {
   runtime(): Promise<ContainerRuntime>;
+  /** A network attachment task of this node for the container, once the leader gave it its address. */
+  attachNetwork(target: string, containerId: string): Promise<Task>;
+  detachNetwork(attachmentId: string): Promise<void>;
   /** A container address of this node's pool, or undefined when all are taken. */
   takeAddress(): string | undefined;
   releaseAddress(address: string): void;
@@ -84,6 +98,13 @@ export class StandaloneContainers {
     this.watch(runtime);
     const address = this.host.takeAddress();
     if (!address) throw new Error(`no container address left on this node (${this.host.nodeAddr})`);
+    let attachment: Standalone['attachment'];
+    try {
+      if (typeof spec.network === 'object') attachment = await this.attach(spec.network.swarm);
+    } catch (e) {
+      this.host.releaseAddress(address);
+      throw e;
+    }
     try {
       const container = await runtime.create({
         taskId: '',
@@ -104,15 +125,26 @@ export class StandaloneContainers {
         readOnlyRoot: spec.readOnlyRoot,
         ports: spec.ports.map((p) => ({ targetPort: p.targetPort, protocol: 'tcp' as const })),
         bindAddress: address,
+        addresses: attachment?.networks.map((n) => n.cidr.split('/')[0]!),
         rootDir: join(this.host.rootDir, 'containers', `run-${spec.name}`),
         nodeHostname: this.host.nodeHostname,
       });
-      this.byId.set(container.id, { spec, address, bound: [], stoppedByUser: false, restarts: 0, restartCount: 0 });
+      this.byId.set(container.id, { spec, address, attachment, bound: [], stoppedByUser: false, restarts: 0, restartCount: 0 });
       return container;
     } catch (e) {
       this.host.releaseAddress(address);
+      if (attachment) await this.host.detachNetwork(attachment.taskId).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** The container's place on a swarm network: a network attachment task of this node (its ID is the task's key). */
+  private async attach(target: string): Promise<NonNullable<Standalone['attachment']>> {
+    const task = await this.host.attachNetwork(target, randomBytes(32).toString('hex'));
+    const networks = (task.NetworksAttachments ?? []).flatMap((a) =>
+      (a.Addresses ?? []).slice(0, 1).map((cidr) => ({ networkId: a.Network.ID, name: a.Network.Spec?.Name ?? a.Network.ID, cidr })),
+    );
+    return { taskId: task.ID, networks };
   }
 
   /**
@@ -210,6 +242,7 @@ export class StandaloneContainers {
       if (!s) return;
       clearTimeout(s.restartTimer);
       this.unpublish(id);
+      if (s.attachment) void this.host.detachNetwork(s.attachment.taskId).catch(() => undefined);
       this.byId.delete(id);
       this.host.releaseAddress(s.address);
     });

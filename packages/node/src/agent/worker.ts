@@ -3,7 +3,7 @@
 // ASSIGNED → ACCEPTED → PREPARING → READY → STARTING → RUNNING → COMPLETE | FAILED, or SHUTDOWN
 // when the desired state says so, REJECTED when it cannot even be prepared.
 
-import { taskStateRank, type Task, type TaskState } from '@swarmlab/api';
+import { isNetworkAttachmentTask, taskStateRank, type Task, type TaskState } from '@swarmlab/api';
 import { join } from 'node:path';
 import type { EmulatedClock } from '../clock.js';
 import { toDockerTime } from '../clock.js';
@@ -40,7 +40,15 @@ export interface WorkerOptions {
   network?: ContainerNetwork;
   /** The engine's local events (docker events): its containers, images and volumes. */
   onEvent?: (ev: EngineEvent) => void;
+  /** The leader's resource allocator, through the session (docker run --network). */
+  resources?: {
+    attachNetwork(target: string, containerId: string): Promise<{ attachmentId: string }>;
+    detachNetwork(attachmentId: string): Promise<void>;
+  };
 }
+
+/** How long docker run waits for the leader to give an attached container its address. */
+const ATTACHMENT_TIMEOUT_MS = 20_000;
 
 export interface ContainerDetails {
   attachments: { networkId: string; name: string; cidr: string }[];
@@ -82,6 +90,12 @@ const rank = (s: TaskState) => taskStateRank(s);
 
 export class Worker {
   private tasks = new Map<string, Tracked>();
+  /** Network attachment tasks (containers outside services on swarm networks), as assigned. */
+  private attachmentTasks = new Map<string, Task>();
+  private attachmentWaiters = new Map<string, (t: Task) => void>();
+  /** The container keys this process asked attachments for: any other attachment of this node is an orphan of an earlier process. */
+  private attachmentKeys = new Set<string>();
+  private orphansDetached = new Set<string>();
   /** Created with the first container: the emulated programs are loaded only on a node that runs tasks. */
   private runtime: ContainerRuntime | undefined;
   private runtimeLoading: Promise<ContainerRuntime> | undefined;
@@ -104,7 +118,45 @@ export class Worker {
       nodeHostname: o.nodeHostname,
       nodeAddr: o.nodeAddr,
       rootDir: o.rootDir,
+      attachNetwork: (target, containerId) => this.attachNetwork(target, containerId),
+      detachNetwork: async (attachmentId) => {
+        const key = this.attachmentTasks.get(attachmentId)?.Spec.NetworkAttachmentSpec?.ContainerID;
+        this.attachmentTasks.delete(attachmentId);
+        await this.o.resources?.detachNetwork(attachmentId);
+        if (key) this.attachmentKeys.delete(key);
+      },
     });
+  }
+
+  /** Asks the leader for a network attachment and waits until its address is assigned here. */
+  private async attachNetwork(target: string, containerId: string): Promise<Task> {
+    const resources = this.o.resources;
+    if (!resources) throw new Error('swarm networks are reachable only on a node in a swarm');
+    this.attachmentKeys.add(containerId);
+    let attachmentId: string;
+    try {
+      ({ attachmentId } = await resources.attachNetwork(target, containerId));
+    } catch (e) {
+      this.attachmentKeys.delete(containerId);
+      throw e;
+    }
+    const known = this.attachmentTasks.get(attachmentId);
+    if (known?.NetworksAttachments?.length) return known;
+    try {
+      return await new Promise<Task>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for an address on network ${target}`)), ATTACHMENT_TIMEOUT_MS);
+        this.attachmentWaiters.set(attachmentId, (t) => {
+          clearTimeout(timer);
+          resolve(t);
+        });
+      });
+    } catch (e) {
+      await resources.detachNetwork(attachmentId).catch(() => undefined);
+      this.attachmentKeys.delete(containerId);
+      throw e;
+    } finally {
+      this.attachmentWaiters.delete(attachmentId);
+    }
   }
 
   private byContainer(containerId: string): Tracked | undefined {
@@ -120,8 +172,9 @@ export class Worker {
   containerDetails(containerId: string): ContainerDetails {
     const run = this.standalone.get(containerId);
     if (run) {
+      const bridge = run.spec.network === 'bridge' ? [{ networkId: localNetworkId(this.o.nodeAddr, 'bridge'), name: 'bridge', cidr: `${run.address}/8` }] : [];
       return {
-        attachments: run.spec.network === 'bridge' ? [{ networkId: localNetworkId(this.o.nodeAddr, 'bridge'), name: 'bridge', cidr: `${run.address}/8` }] : [],
+        attachments: run.attachment ? run.attachment.networks : bridge,
         ports: run.bound.flatMap((p) => ['0.0.0.0', '::'].map((IP) => ({ IP, PrivatePort: p.targetPort, PublicPort: p.publishedPort, Type: 'tcp' }))),
         health: undefined,
       };
@@ -136,7 +189,8 @@ export class Worker {
   }
 
   private overlayAddresses(containerId: string): NetworkAddress[] {
-    if (this.standalone.get(containerId)) return [];
+    const run = this.standalone.get(containerId);
+    if (run) return (run.attachment?.networks ?? []).map((n) => ({ networkId: n.networkId, ip: n.cidr.split('/')[0]! }));
     return this.containerDetails(containerId).attachments.map((a) => ({ networkId: a.networkId, ip: a.cidr.split('/')[0]! }));
   }
 
@@ -152,6 +206,17 @@ export class Worker {
     for (const a of assignments) {
       const task = a.task as unknown as Task;
       seen.add(task.ID);
+      if (isNetworkAttachmentTask(task)) {
+        this.attachmentTasks.set(task.ID, task);
+        if (task.NetworksAttachments?.length) this.attachmentWaiters.get(task.ID)?.(task);
+        // Its container died with an earlier process of this node: give the address back.
+        const key = task.Spec.NetworkAttachmentSpec?.ContainerID ?? '';
+        if (!this.attachmentKeys.has(key) && !this.orphansDetached.has(task.ID)) {
+          this.orphansDetached.add(task.ID);
+          void this.o.resources?.detachNetwork(task.ID).catch((e) => this.o.log('warn', 'worker: could not detach an orphaned network attachment', { task: task.ID, err: String(e) }));
+        }
+        continue;
+      }
       let t = this.tasks.get(task.ID);
       if (!t) {
         t = { task, state: task.Status.State, busy: false };
@@ -168,6 +233,7 @@ export class Worker {
       (t as Tracked & { blobs?: Assignment }).blobs = a;
       void this.advance(t);
     }
+    for (const id of this.attachmentTasks.keys()) if (!seen.has(id)) this.attachmentTasks.delete(id);
     // Tasks no longer assigned here: stop and forget their containers.
     for (const [id, t] of this.tasks) {
       if (seen.has(id)) continue;

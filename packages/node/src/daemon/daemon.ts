@@ -580,6 +580,10 @@ export class Daemon {
       timingScale: this.timingScale,
       network,
       onEvent: (ev) => this.publishLocalEvent(ev),
+      resources: {
+        attachNetwork: (target, containerId) => this.sessionCall('attachNetwork', { target, containerId }),
+        detachNetwork: (attachmentId) => this.sessionCall('detachNetwork', { attachmentId }),
+      },
     });
     this.agent = new Agent({
       nic: this.nic,
@@ -593,6 +597,11 @@ export class Daemon {
       logs: new LogPublisher((taskId) => this.worker?.containers().find((c) => c.config.taskId === taskId)),
     });
     this.agent.start();
+  }
+
+  private sessionCall<T>(method: string, body: unknown): Promise<T> {
+    if (!this.agent) return Promise.reject(new Error('this node has no session with the swarm'));
+    return this.agent.call<T>(method, body);
   }
 
   /** The profile's ratio to SwarmKit's timings (1 for `docker`, smaller for `fast`): container timings scale with it. */

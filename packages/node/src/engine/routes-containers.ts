@@ -109,6 +109,12 @@ function portMap(details: ContainerDetails): Record<string, { HostIp: string; Ho
   return out;
 }
 
+/** HostConfig.NetworkMode: a task's "default", or what docker run was given. */
+function networkMode(daemon: Daemon, c: Container): string {
+  const network = daemon.standalone?.get(c.id)?.spec.network ?? 'default';
+  return typeof network === 'object' ? network.swarm : network;
+}
+
 export function containerSummary(daemon: Daemon, c: Container, now: number) {
   const details = daemon.containerDetails(c.id);
   return {
@@ -122,7 +128,7 @@ export function containerSummary(daemon: Daemon, c: Container, now: number) {
     Labels: c.labels,
     State: c.status().state,
     Status: statusText(c, details.health, now),
-    HostConfig: { NetworkMode: daemon.standalone?.get(c.id)?.spec.network ?? 'default' },
+    HostConfig: { NetworkMode: networkMode(daemon, c) },
     NetworkSettings: { Networks: networks(c, details) },
     Mounts: c.mounts,
   };
@@ -192,7 +198,7 @@ function inspect(daemon: Daemon, c: Container) {
     Platform: 'linux',
     ExecIDs: null,
     HostConfig: {
-      NetworkMode: run?.network ?? 'default',
+      NetworkMode: networkMode(daemon, c),
       RestartPolicy: { Name: run?.restart.name ?? 'no', MaximumRetryCount: run?.restart.maxRetries ?? 0 },
       AutoRemove: run?.autoRemove ?? false,
       Privileged: false,

@@ -1,9 +1,10 @@
 // docker run on a swarm node, outside any service: POST /containers/create, /containers/{id}/start,
 // /wait, /attach, /resize and /containers/prune (attaching is attach.ts's). The CLI's sequence: create
 // (on "No such image" it pulls and creates again), attach unless -d, wait, start; with --rm it waits
-// for the removal. The container lives on the default bridge (its own address) or on no network;
-// named volumes and tmpfs mounts are made, bind mounts are not (the node's host filesystem is not
-// emulated). Error texts are dockerd's.
+// for the removal. The container lives on the default bridge (its own address), on no network, or
+// on an attachable swarm network (an address there from the leader: resourceapi.ts); named volumes
+// and tmpfs mounts are made, bind mounts are not (the node's host filesystem is not emulated).
+// Error texts are dockerd's.
 
 import type { MountConfig } from '../agent/exec/index.js';
 import type { StandaloneSpec } from '../agent/standalone.js';
@@ -79,13 +80,12 @@ function mountOf(m: MountBody): MountConfig {
   return { type: m.Type, source: m.Source || undefined, target: absoluteTarget(m.Target, m.Type), readOnly: m.ReadOnly, labels: m.VolumeOptions?.Labels, noCopy: m.VolumeOptions?.NoCopy };
 }
 
+/** --network: the default bridge, none, or an attachable swarm network (checked by the leader). */
 function networkOf(mode: string | undefined): StandaloneSpec['network'] {
   if (!mode || mode === 'default' || mode === 'bridge') return 'bridge';
   if (mode === 'none') return 'none';
-  throw new ApiError(
-    400,
-    `network "${mode}": containers outside services run on the default bridge or with --network none here; to put a container on a swarm network, run it as a service (docker service create --network ${mode} …)`,
-  );
+  if (mode === 'host' || mode.startsWith('container:')) throw new ApiError(400, `--network ${mode} is not emulated: a container here has an address of its own`);
+  return { swarm: mode };
 }
 
 /** -p: "80/tcp" → [{HostPort: "8080"}]; the TCP ones (the node's docker-proxy forwards TCP only). */
@@ -165,7 +165,18 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
       ports: portsOf(host.PortBindings),
       restart: restartOf(host.RestartPolicy, host.AutoRemove === true),
     };
-    const container = await containers.create(spec);
+    let container;
+    try {
+      container = await containers.create(spec);
+    } catch (e) {
+      // The leader's refusal, worded as dockerd words it. dockerd finds a missing network when it
+      // starts the container; answered here at create, its 404 would make the CLI pull the image.
+      if (typeof spec.network === 'object' && e instanceof ApiError) {
+        if (e.statusCode === 404) throw new ApiError(400, `failed to set up container networking: ${e.message}`);
+        if (e.message.startsWith('rpc error')) throw new ApiError(e.statusCode, `Could not attach to network ${spec.network.swarm}: ${e.message}`);
+      }
+      throw e;
+    }
     sendJson(res, 201, { Id: container.id, Warnings: [] });
   });
 

@@ -14,6 +14,7 @@ import { createService, inspectService, inspectTask, listServices, listTasks, re
 import { inspectSwarm, unlockKey, updateSwarm, type SwarmUpdateFlags } from './controlapi/swarm.js';
 import { networkOps } from './controlapi/networks.js';
 import { Dispatcher, type SessionUpdate } from './dispatcher/dispatcher.js';
+import { attachNetwork, detachNetwork, type AttachNetworkRequest } from './resourceapi.js';
 import { KeyManager } from './keymanager/keymanager.js';
 import { LogBroker } from './logbroker/broker.js';
 import { logOps } from './logbroker/ops.js';
@@ -332,6 +333,24 @@ export class Manager {
               const b = body as { sessionId: string; updates: { taskId: string; status: Record<string, unknown> }[] };
               if (!b || !Array.isArray(b.updates)) throw new ApiError(400, 'updates must be a list');
               this.dispatcher.updateTaskStatus(c.peer!.nodeId, b.sessionId, b.updates);
+              return { ok: true, value: null };
+            } catch (e) {
+              return { ok: false, error: toApiError(e).toJSON() };
+            }
+          },
+          // docker run --network on the caller's engine (resourceapi.ts).
+          attachNetwork: async (body, c) => {
+            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
+            try {
+              return { ok: true, value: await attachNetwork(this.ctx, c.peer!.nodeId, body as AttachNetworkRequest) };
+            } catch (e) {
+              return { ok: false, error: toApiError(e).toJSON() };
+            }
+          },
+          detachNetwork: async (body, c) => {
+            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
+            try {
+              await detachNetwork(this.ctx, c.peer!.nodeId, String((body as { attachmentId?: unknown })?.attachmentId ?? ''));
               return { ok: true, value: null };
             } catch (e) {
               return { ok: false, error: toApiError(e).toJSON() };

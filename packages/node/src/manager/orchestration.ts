@@ -4,7 +4,7 @@
 // and commits each round's decisions through Raft as one transaction (rounds that only create
 // tasks overlap their commits). It converges: a run on a stable store decides nothing.
 
-import type { Node, Service, Task } from '@swarmlab/api';
+import { isNetworkAttachmentTask, type Node, type Service, type Task } from '@swarmlab/api';
 import { newIdentityId } from '@swarmlab/pki/light';
 import { toDockerTime } from '../clock.js';
 import { patched, type Change, type StoredObject } from '../store/memory.js';
@@ -228,7 +228,7 @@ export class Orchestration {
     // Tasks of removed services: once shut down, the reaper deletes them.
     const live = new Set(services.map((s) => s.ID));
     for (const t of tasks) {
-      if (!live.has(t.ServiceID) && t.DesiredState !== 'remove') merged.update.push({ id: t.ID, set: { DesiredState: 'remove' } });
+      if (!live.has(t.ServiceID) && t.DesiredState !== 'remove' && !isNetworkAttachmentTask(t)) merged.update.push({ id: t.ID, set: { DesiredState: 'remove' } });
     }
     merged.remove.push(...reapRemovedTasks(tasks));
     add(orphanTasks(tasks, nodes, now));
@@ -245,7 +245,12 @@ export class Orchestration {
     }
     for (const t of tasks) {
       const attached = t.Status.State === 'new' && !removed.has(t.ID) ? networks.taskAttachments(t) : null;
-      if (attached) merged.update.push({ id: t.ID, set: { ...attached, Status: { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} } } });
+      if (!attached) continue;
+      // A network attachment task came with the node that asked for it: nothing to schedule.
+      const status = isNetworkAttachmentTask(t)
+        ? { Timestamp: time, State: 'assigned', Message: ASSIGNED_MESSAGE, PortStatus: {} }
+        : { Timestamp: time, State: 'pending', Message: 'pending task scheduling', PortStatus: {} };
+      merged.update.push({ id: t.ID, set: { ...attached, Status: status } });
     }
     // The scheduler sees the tasks as they will be after this round; it has work only when a
     // task waits for a node (most rounds just record status reports).

@@ -5,6 +5,7 @@ import {
   decodeFilters,
   fillServiceSpecDefaults,
   invalidDesiredStateFilter,
+  isNetworkAttachmentTask,
   noPreviousSpec,
   normalizeServiceSpec,
   serviceNameConflict,
@@ -234,6 +235,8 @@ export function listTasks(ctx: ManagerContext, filtersRaw: string | undefined): 
   return ctx.store
     .list<TaskObject>('task')
     .filter((t) => {
+      // Network attachment tasks stand for containers outside services: no service or task list shows them.
+      if (isNetworkAttachmentTask(t)) return false;
       const ids = f.get('id');
       if (ids && !ids.some((v) => t.ID.startsWith(v))) return false;
       if (serviceIds && !serviceIds.includes(t.ServiceID)) return false;
