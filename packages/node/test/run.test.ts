@@ -180,6 +180,12 @@ describe('bad create requests', () => {
     }
     expect((await api('/containers/create', { method: 'POST', body: JSON.stringify({ Image: 'nosuch:1' }) })).status).toBe(404);
     expect(await (await api('/containers/json?all=1')).json()).toEqual([]);
+    // Concurrent creates of one name: exactly one gets it.
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, () => api('/containers/create?name=dup', { method: 'POST', body: JSON.stringify({ Image: 'busybox', Cmd: ['true'] }) }).then((r) => r.status)),
+    );
+    expect(statuses.sort()).toEqual([201, 409, 409, 409, 409]);
+    expect((await api('/containers/dup', { method: 'DELETE' })).status).toBe(204);
   });
 });
 

@@ -138,7 +138,10 @@ export class StandaloneContainers {
     }
   }
 
-  /** The container's place on a swarm network: a network attachment task of this node (its ID is the task's key). */
+  /**
+   * The container's place on a swarm network: a network attachment task of this node. The
+   * container's ID does not exist yet, so a random key stands for it in the task.
+   */
   private async attach(target: string): Promise<NonNullable<Standalone['attachment']>> {
     const task = await this.host.attachNetwork(target, randomBytes(32).toString('hex'));
     const networks = (task.NetworksAttachments ?? []).flatMap((a) =>

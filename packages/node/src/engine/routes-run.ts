@@ -127,15 +127,18 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
     return s;
   };
   const nameTaken = (name: string) => daemon.containers().find((c) => c.config.taskName === name);
+  /** Names of containers being created: a second create of the same name meanwhile is refused, as dockerd reserves names. */
+  const reserved = new Set<string>();
 
   r.on('POST', '/containers/create', async (req, res) => {
     const containers = standalone();
     const body = await jsonBody<CreateBody>(req, GO_CONTAINER_CREATE);
     const requested = req.query.get('name') ?? '';
     if (requested !== '' && !VALID_NAME.test(requested)) throw new ApiError(400, `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    const name = requested.replace(/^\//, '') || generateContainerName((n) => nameTaken(n) !== undefined);
+    const name = requested.replace(/^\//, '') || generateContainerName((n) => reserved.has(n) || nameTaken(n) !== undefined);
     const holder = nameTaken(name);
     if (holder) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    if (reserved.has(name)) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by a container being created. You have to remove (or rename) that container to be able to reuse that name.`);
     if (!body.Image) throw new ApiError(400, 'No image specified');
     if (body.WorkingDir && !body.WorkingDir.startsWith('/')) throw new ApiError(400, `the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
     let image: string;
@@ -166,6 +169,7 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
       restart: restartOf(host.RestartPolicy, host.AutoRemove === true),
     };
     let container;
+    reserved.add(name);
     try {
       container = await containers.create(spec);
     } catch (e) {
@@ -176,6 +180,8 @@ export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments
         if (e.message.startsWith('rpc error')) throw new ApiError(e.statusCode, `Could not attach to network ${spec.network.swarm}: ${e.message}`);
       }
       throw e;
+    } finally {
+      reserved.delete(name);
     }
     sendJson(res, 201, { Id: container.id, Warnings: [] });
   });
