@@ -22,10 +22,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(stopAllLabs, 60_000);
 
-/** The docker CLI against worker1: its exit status and output. */
-function docker(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The docker CLI against worker1 (or the node at `at`): its exit status and output. */
+function docker(args: string[], stdin = '', at = addr): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: `tcp://${addr}:2375` } });
+    const child = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: `tcp://${at}:2375` } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -132,6 +132,24 @@ describe.skipIf(!HAS_DOCKER)('docker run (the real CLI)', () => {
     expect(closed.code).toBe(125);
     expect(closed.stderr).toContain('Could not attach to network closednet: rpc error: code = PermissionDenied desc = network closednet not manually attachable');
     expect((await docker(['run', '--rm', '--network', 'nosuch', 'busybox', 'true'])).stderr).toContain('failed to set up container networking: network nosuch not found');
+
+    // A container there answers to its name, from other containers and from the swarm's services on other nodes.
+    expect((await docker(['run', '-d', '--name', 'db', '--network', 'appnet', 'nginx:alpine'])).code).toBe(0);
+    const fetchDb = async () => (await docker(['run', '--rm', '--network', 'appnet', 'busybox', 'wget', '-qO-', 'http://db/'])).stdout;
+    await lab.waitFor(async () => (await fetchDb()).includes('Welcome to nginx'), 10_000, 'db by name from a container');
+    await manager.serviceCreate({
+      Name: 'caller',
+      TaskTemplate: {
+        ContainerSpec: { Image: 'busybox', Args: ['sh', '-c', 'until wget -qO- http://db/ | grep -q Welcome; do sleep 0.2; done; echo reached db; sleep 1000'] },
+        Networks: [{ Target: 'appnet' }],
+        Placement: { Constraints: ['node.role==manager'] },
+      },
+      Mode: { Replicated: { Replicas: 1 } },
+    });
+    const managerAddr = lab.node('manager1').spec.addr;
+    await lab.waitFor(async () => (await docker(['service', 'logs', '--raw', 'caller'], '', managerAddr)).stdout.includes('reached db'), 20_000, 'the service reaching db');
+    await manager.serviceRemove('caller');
+    expect((await docker(['rm', '-f', 'db'])).code).toBe(0);
 
     // The network is in use while a container is attached to it, and free once it is removed.
     await docker(['run', '-d', '--name', 'attached', '--network', 'appnet', 'busybox', 'sleep', '1000']);

@@ -75,7 +75,7 @@ function shouldRestart(s: Standalone, exitCode: number): boolean {
 export interface StandaloneHost {
   runtime(): Promise<ContainerRuntime>;
   /** A network attachment task of this node for the container, once the leader gave it its address. */
-  attachNetwork(target: string, containerId: string): Promise<Task>;
+  attachNetwork(target: string, containerId: string, aliases: string[]): Promise<Task>;
   detachNetwork(attachmentId: string): Promise<void>;
   /** A container address of this node's pool, or undefined when all are taken. */
   takeAddress(): string | undefined;
@@ -100,7 +100,7 @@ export class StandaloneContainers {
     if (!address) throw new Error(`no container address left on this node (${this.host.nodeAddr})`);
     let attachment: Standalone['attachment'];
     try {
-      if (typeof spec.network === 'object') attachment = await this.attach(spec.network.swarm);
+      if (typeof spec.network === 'object') attachment = await this.attach(spec.network.swarm, spec.name);
     } catch (e) {
       this.host.releaseAddress(address);
       throw e;
@@ -142,8 +142,8 @@ export class StandaloneContainers {
    * The container's place on a swarm network: a network attachment task of this node. The
    * container's ID does not exist yet, so a random key stands for it in the task.
    */
-  private async attach(target: string): Promise<NonNullable<Standalone['attachment']>> {
-    const task = await this.host.attachNetwork(target, randomBytes(32).toString('hex'));
+  private async attach(target: string, name: string): Promise<NonNullable<Standalone['attachment']>> {
+    const task = await this.host.attachNetwork(target, randomBytes(32).toString('hex'), [name]);
     const networks = (task.NetworksAttachments ?? []).flatMap((a) =>
       (a.Addresses ?? []).slice(0, 1).map((cidr) => ({ networkId: a.Network.ID, name: a.Network.Spec?.Name ?? a.Network.ID, cidr })),
     );
@@ -184,6 +184,14 @@ export class StandaloneContainers {
   /** Its spec, address and bound ports; undefined for a task's container. */
   get(containerId: string): Readonly<Standalone> | undefined {
     return this.byId.get(containerId);
+  }
+
+  /** The loopback address of the running container of a network attachment task (connections to its overlay address land there). */
+  runningAddressOfAttachment(taskId: string): string | undefined {
+    for (const [id, s] of this.byId) {
+      if (s.attachment?.taskId === taskId) return this.watching?.get(id)?.status().state === 'running' ? s.address : undefined;
+    }
+    return undefined;
   }
 
   /** docker stop or kill: the container stays stopped whatever its restart policy. */

@@ -42,7 +42,7 @@ export interface WorkerOptions {
   onEvent?: (ev: EngineEvent) => void;
   /** The leader's resource allocator, through the session (docker run --network). */
   resources?: {
-    attachNetwork(target: string, containerId: string): Promise<{ attachmentId: string }>;
+    attachNetwork(target: string, containerId: string, aliases: string[]): Promise<{ attachmentId: string }>;
     detachNetwork(attachmentId: string): Promise<void>;
   };
 }
@@ -118,7 +118,7 @@ export class Worker {
       nodeHostname: o.nodeHostname,
       nodeAddr: o.nodeAddr,
       rootDir: o.rootDir,
-      attachNetwork: (target, containerId) => this.attachNetwork(target, containerId),
+      attachNetwork: (target, containerId, aliases) => this.attachNetwork(target, containerId, aliases),
       detachNetwork: async (attachmentId) => {
         const key = this.attachmentTasks.get(attachmentId)?.Spec.NetworkAttachmentSpec?.ContainerID;
         this.attachmentTasks.delete(attachmentId);
@@ -129,13 +129,13 @@ export class Worker {
   }
 
   /** Asks the leader for a network attachment and waits until its address is assigned here. */
-  private async attachNetwork(target: string, containerId: string): Promise<Task> {
+  private async attachNetwork(target: string, containerId: string, aliases: string[]): Promise<Task> {
     const resources = this.o.resources;
     if (!resources) throw new Error('swarm networks are reachable only on a node in a swarm');
     this.attachmentKeys.add(containerId);
     let attachmentId: string;
     try {
-      ({ attachmentId } = await resources.attachNetwork(target, containerId));
+      ({ attachmentId } = await resources.attachNetwork(target, containerId, aliases));
     } catch (e) {
       this.attachmentKeys.delete(containerId);
       throw e;
@@ -194,10 +194,14 @@ export class Worker {
     return this.containerDetails(containerId).attachments.map((a) => ({ networkId: a.networkId, ip: a.cidr.split('/')[0]! }));
   }
 
-  /** The address of a task's container while the task runs here (the routing mesh's backend). */
+  /**
+   * The address of a task's container while the task runs here (the routing mesh's backend); for
+   * a network attachment task, that of its running container.
+   */
   runningContainerAddress(taskId: string): string | undefined {
     const t = this.tasks.get(taskId);
-    return t?.state === 'running' && !t.disposed ? t.address : undefined;
+    if (t) return t.state === 'running' && !t.disposed ? t.address : undefined;
+    return this.standalone.runningAddressOfAttachment(taskId);
   }
 
   /** A complete assignment set from the dispatcher. */

@@ -581,7 +581,7 @@ export class Daemon {
       network,
       onEvent: (ev) => this.publishLocalEvent(ev),
       resources: {
-        attachNetwork: (target, containerId) => this.sessionCall('attachNetwork', { target, containerId }),
+        attachNetwork: (target, containerId, aliases) => this.sessionCall('attachNetwork', { target, containerId, aliases }),
         detachNetwork: (attachmentId) => this.sessionCall('detachNetwork', { attachmentId }),
       },
     });

@@ -16,12 +16,15 @@ export interface AttachNetworkRequest {
   /** The network's name or ID, as the user gave it. */
   target: string;
   containerId: string;
+  /** Names the container answers to on the network (its name first). */
+  aliases?: string[];
 }
 
 export async function attachNetwork(ctx: ManagerContext, nodeId: string, req: AttachNetworkRequest): Promise<{ attachmentId: string }> {
   if (!req || typeof req.target !== 'string' || typeof req.containerId !== 'string' || req.containerId === '') {
     throw grpcError('InvalidArgument', 'network attachment: target and container ID are required');
   }
+  const aliases = Array.isArray(req.aliases) ? req.aliases.filter((a): a is string => typeof a === 'string' && a !== '') : [];
   const network = findNetwork(ctx, req.target);
   if (!network.Spec.Attachable) throw grpcError('PermissionDenied', `network ${req.target} not manually attachable`);
   const time = toDockerTime(ctx.clock.now());
@@ -31,7 +34,7 @@ export async function attachNetwork(ctx: ManagerContext, nodeId: string, req: At
     CreatedAt: time,
     UpdatedAt: time,
     Labels: {},
-    Spec: { NetworkAttachmentSpec: { ContainerID: req.containerId }, Networks: [{ Target: network.ID }], ForceUpdate: 0 },
+    Spec: { NetworkAttachmentSpec: { ContainerID: req.containerId }, Networks: [{ Target: network.ID, ...(aliases.length ? { Aliases: aliases } : {}) }], ForceUpdate: 0 },
     ServiceID: '',
     NodeID: nodeId,
     Status: { Timestamp: time, State: 'new', Message: 'created', PortStatus: {} },

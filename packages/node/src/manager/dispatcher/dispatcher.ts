@@ -12,7 +12,7 @@ import { clusterOf, commit, type ManagerContext } from '../context.js';
 import { signingRoot, trustBundle } from '../ca/rotation.js';
 import type { GossipKey, NodeObject, NodeState } from '../objects.js';
 import type { StoreEvent, StoredObject } from '../../store/memory.js';
-import { taskStateRank, type TaskState } from '@swarmlab/api';
+import { isNetworkAttachmentTask, taskStateRank, type TaskState } from '@swarmlab/api';
 import { AssignmentSet, mayConcernAgent, type AssignableTask } from './assignments.js';
 import { heartbeatPeriodMs } from './period.js';
 import { ingressPorts, ingressTable, TableVersions, type IngressInputs, type IngressService } from './ingress-table.js';
@@ -33,7 +33,9 @@ function mayChangeNetworkTables(ev: StoreEvent): boolean {
   if (ev.table === 'node') return ev.action !== 'update' || (ev.old as NodeObject | undefined)?.Status.Addr !== (ev.object as NodeObject).Status.Addr;
   if (ev.table !== 'task') return false;
   const running = (t: unknown) => (t as { Status?: { State?: string } } | undefined)?.Status?.State === 'running';
-  return running(ev.object) || running(ev.old);
+  // A container's network attachment resolves by its name as soon as it exists (and no longer once deleted).
+  const attachment = (t: unknown) => t !== undefined && isNetworkAttachmentTask(t as Parameters<typeof isNetworkAttachmentTask>[0]);
+  return running(ev.object) || running(ev.old) || attachment(ev.object) || attachment(ev.old);
 }
 
 function isForwardState(current: string, next: string): boolean {
@@ -361,13 +363,14 @@ export class Dispatcher {
   /** Every agent gets the tables again when they changed. */
   private refreshNetwork(): void {
     const services = this.ctx.store.list<StoredObject & IngressInputs['services'][number] & RecordInputs['services'][number]>('service');
-    // Most swarms publish nothing and attach no service to a network: then the tasks need not be read.
-    const relevant = services.some((svc) => ingressPorts(svc).length > 0 || (svc.Endpoint?.VirtualIPs?.length ?? 0) > 0 || attachesNetworks(svc));
+    const networks = this.ctx.store.list<StoredObject & RecordInputs['networks'][number] & { Spec: { Attachable?: boolean } }>('network');
+    // Most swarms publish nothing and attach no service or container to a network: then the tasks need not be read.
+    const relevant =
+      services.some((svc) => ingressPorts(svc).length > 0 || (svc.Endpoint?.VirtualIPs?.length ?? 0) > 0 || attachesNetworks(svc)) || networks.some((n) => n.Spec.Attachable);
     let tables: NetworkTables = { ingress: [], records: [] };
     if (relevant) {
       const tasks = this.ctx.store.list<StoredObject & IngressInputs['tasks'][number] & RecordInputs['tasks'][number]>('task');
       const nodes = this.ctx.store.list<NodeObject>('node');
-      const networks = this.ctx.store.list<StoredObject & RecordInputs['networks'][number]>('network');
       tables = { ingress: ingressTable({ services, tasks, nodes }), records: serviceRecords({ services, tasks, nodes, networks }) };
     }
     if (this.network.update(tables)) for (const id of this.sessions.keys()) this.pushSoon(id);

@@ -47,6 +47,8 @@ export interface RecordInputs {
     DesiredState: string;
     Status: { State: string };
     NetworksAttachments?: { Network: { ID: string }; Addresses?: string[] }[];
+    /** Read for network attachment tasks: the container's name comes as the attachment's alias. */
+    Spec?: { NetworkAttachmentSpec?: { ContainerID: string }; Networks?: { Target: string; Aliases?: string[] }[] };
   }[];
   nodes: { ID: string; Status: { Addr: string } }[];
   networks: { ID: string; Spec: { Ingress?: boolean } }[];
@@ -84,5 +86,27 @@ export function serviceRecords(inputs: RecordInputs): ServiceRecord[] {
       tasks,
     });
   }
+  records.push(...containerRecords(inputs, discoverable));
   return records.sort((a, b) => (a.serviceId < b.serviceId ? -1 : 1));
+}
+
+/**
+ * Containers run outside services on attachable networks (network attachment tasks) resolve by
+ * their name on those networks, as libnetwork's DNS answers for them, and take connections to
+ * their address. One record each, with the container as its only task.
+ */
+function containerRecords(inputs: RecordInputs, discoverable: (networkId: string) => boolean): ServiceRecord[] {
+  const addrOf = new Map(inputs.nodes.map((n) => [n.ID, n.Status.Addr]));
+  const records: ServiceRecord[] = [];
+  for (const t of inputs.tasks) {
+    const name = t.Spec?.Networks?.[0]?.Aliases?.[0];
+    const addr = addrOf.get(t.NodeID ?? '');
+    if (t.ServiceID || !t.Spec?.NetworkAttachmentSpec || !name || !addr || t.DesiredState !== 'running') continue;
+    const ips = (t.NetworksAttachments ?? [])
+      .filter((a) => discoverable(a.Network.ID))
+      .flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, ip: withoutPrefix(cidr) })));
+    if (ips.length === 0) continue;
+    records.push({ serviceId: `attachment/${t.ID}`, name, endpointMode: 'dnsrr', aliases: [], vips: [], tasks: [{ taskId: t.ID, name, nodeId: t.NodeID!, addr, ips }] });
+  }
+  return records;
 }
