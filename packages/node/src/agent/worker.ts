@@ -3,7 +3,7 @@
 // ASSIGNED → ACCEPTED → PREPARING → READY → STARTING → RUNNING → COMPLETE | FAILED, or SHUTDOWN
 // when the desired state says so, REJECTED when it cannot even be prepared.
 
-import { isNetworkAttachmentTask, taskStateRank, type Task, type TaskState } from '@swarmlab/api';
+import { taskStateRank, type Task, type TaskState } from '@swarmlab/api';
 import { join } from 'node:path';
 import type { EmulatedClock } from '../clock.js';
 import { toDockerTime } from '../clock.js';
@@ -14,6 +14,7 @@ import { VolumeStore } from './exec/volumes.js';
 import { containerEvent } from './exec/events.js';
 import { HostPortError, HostPorts } from './host-ports.js';
 import { StandaloneContainers } from './standalone.js';
+import { NetworkAttachments, type ResourceAllocator } from './network-attachments.js';
 import { localNetworkId } from '../engine/local-networks.js';
 import { healthCheckOf, HealthMonitor } from './health.js';
 import type { Duplex } from 'node:stream';
@@ -41,14 +42,8 @@ export interface WorkerOptions {
   /** The engine's local events (docker events): its containers, images and volumes. */
   onEvent?: (ev: EngineEvent) => void;
   /** The leader's resource allocator, through the session (docker run --network). */
-  resources?: {
-    attachNetwork(target: string, containerId: string, aliases: string[]): Promise<{ attachmentId: string }>;
-    detachNetwork(attachmentId: string): Promise<void>;
-  };
+  resources?: ResourceAllocator;
 }
-
-/** How long docker run waits for the leader to give an attached container its address. */
-const ATTACHMENT_TIMEOUT_MS = 20_000;
 
 export interface ContainerDetails {
   attachments: { networkId: string; name: string; cidr: string }[];
@@ -90,12 +85,7 @@ const rank = (s: TaskState) => taskStateRank(s);
 
 export class Worker {
   private tasks = new Map<string, Tracked>();
-  /** Network attachment tasks (containers outside services on swarm networks), as assigned. */
-  private attachmentTasks = new Map<string, Task>();
-  private attachmentWaiters = new Map<string, (t: Task) => void>();
-  /** The container keys this process asked attachments for: any other attachment of this node is an orphan of an earlier process. */
-  private attachmentKeys = new Set<string>();
-  private orphansDetached = new Set<string>();
+  private readonly attachments: NetworkAttachments;
   /** Created with the first container: the emulated programs are loaded only on a node that runs tasks. */
   private runtime: ContainerRuntime | undefined;
   private runtimeLoading: Promise<ContainerRuntime> | undefined;
@@ -110,6 +100,7 @@ export class Worker {
   constructor(private readonly o: WorkerOptions) {
     this.freeAddresses = containerAddresses(o.nodeAddr);
     this.volumes = new VolumeStore(join(o.rootDir, 'volumes'), o.onEvent);
+    this.attachments = new NetworkAttachments({ resources: o.resources, log: o.log });
     this.standalone = new StandaloneContainers({
       runtime: () => this.loadRuntime(),
       takeAddress: () => this.freeAddresses.shift(),
@@ -118,45 +109,9 @@ export class Worker {
       nodeHostname: o.nodeHostname,
       nodeAddr: o.nodeAddr,
       rootDir: o.rootDir,
-      attachNetwork: (target, containerId, aliases) => this.attachNetwork(target, containerId, aliases),
-      detachNetwork: async (attachmentId) => {
-        const key = this.attachmentTasks.get(attachmentId)?.Spec.NetworkAttachmentSpec?.ContainerID;
-        this.attachmentTasks.delete(attachmentId);
-        await this.o.resources?.detachNetwork(attachmentId);
-        if (key) this.attachmentKeys.delete(key);
-      },
+      attachNetwork: (target, containerId, aliases) => this.attachments.attach(target, containerId, aliases),
+      detachNetwork: (attachmentId) => this.attachments.detach(attachmentId),
     });
-  }
-
-  /** Asks the leader for a network attachment and waits until its address is assigned here. */
-  private async attachNetwork(target: string, containerId: string, aliases: string[]): Promise<Task> {
-    const resources = this.o.resources;
-    if (!resources) throw new Error('swarm networks are reachable only on a node in a swarm');
-    this.attachmentKeys.add(containerId);
-    let attachmentId: string;
-    try {
-      ({ attachmentId } = await resources.attachNetwork(target, containerId, aliases));
-    } catch (e) {
-      this.attachmentKeys.delete(containerId);
-      throw e;
-    }
-    const known = this.attachmentTasks.get(attachmentId);
-    if (known?.NetworksAttachments?.length) return known;
-    try {
-      return await new Promise<Task>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for an address on network ${target}`)), ATTACHMENT_TIMEOUT_MS);
-        this.attachmentWaiters.set(attachmentId, (t) => {
-          clearTimeout(timer);
-          resolve(t);
-        });
-      });
-    } catch (e) {
-      await resources.detachNetwork(attachmentId).catch(() => undefined);
-      this.attachmentKeys.delete(containerId);
-      throw e;
-    } finally {
-      this.attachmentWaiters.delete(attachmentId);
-    }
   }
 
   private byContainer(containerId: string): Tracked | undefined {
@@ -210,17 +165,7 @@ export class Worker {
     for (const a of assignments) {
       const task = a.task as unknown as Task;
       seen.add(task.ID);
-      if (isNetworkAttachmentTask(task)) {
-        this.attachmentTasks.set(task.ID, task);
-        if (task.NetworksAttachments?.length) this.attachmentWaiters.get(task.ID)?.(task);
-        // Its container died with an earlier process of this node: give the address back.
-        const key = task.Spec.NetworkAttachmentSpec?.ContainerID ?? '';
-        if (!this.attachmentKeys.has(key) && !this.orphansDetached.has(task.ID)) {
-          this.orphansDetached.add(task.ID);
-          void this.o.resources?.detachNetwork(task.ID).catch((e) => this.o.log('warn', 'worker: could not detach an orphaned network attachment', { task: task.ID, err: String(e) }));
-        }
-        continue;
-      }
+      if (this.attachments.offer(task)) continue;
       let t = this.tasks.get(task.ID);
       if (!t) {
         t = { task, state: task.Status.State, busy: false };
@@ -237,7 +182,7 @@ export class Worker {
       (t as Tracked & { blobs?: Assignment }).blobs = a;
       void this.advance(t);
     }
-    for (const id of this.attachmentTasks.keys()) if (!seen.has(id)) this.attachmentTasks.delete(id);
+    this.attachments.keepOnly(seen);
     // Tasks no longer assigned here: stop and forget their containers.
     for (const [id, t] of this.tasks) {
       if (seen.has(id)) continue;
