@@ -1,5 +1,5 @@
 // A node starts with the Engine API, the daemon and the agent only: the manager (Raft, control
-// API, CA) and the emulated container programs are imported dynamically, so they are bundled in but
+// API, CA), the emulated container programs and docker run's routes are imported dynamically, so they are bundled in but
 // run only when first needed, and @peculiar/x509 is a bundle of its own. A static import in the
 // wrong place would silently put them back on every node's start-up path (and in every worker's
 // memory); this test notices. It then runs the built program the way nodes run it.
@@ -37,7 +37,7 @@ describe('node bundle', () => {
     const onStartup = (file: string) => startup.some((p) => p.endsWith(file));
     expect(onStartup('node/src/daemon/daemon.ts')).toBe(true);
     expect(onStartup('node/src/agent/agent.ts') || onStartup('node/src/agent/worker.ts')).toBe(true);
-    for (const lazy of ['node/src/daemon/manager-side.ts', 'node/src/manager/raft/raft-node.ts', 'node/src/daemon/certificates.ts', 'node/src/agent/exec/index.ts']) {
+    for (const lazy of ['node/src/daemon/manager-side.ts', 'node/src/manager/raft/raft-node.ts', 'node/src/daemon/certificates.ts', 'node/src/agent/exec/index.ts', 'node/src/engine/routes-run.ts']) {
       expect(onStartup(lazy), `${lazy} is loaded at start-up`).toBe(false);
       expect(Object.keys(inputs).some((p) => p.endsWith(lazy)), `${lazy} is in the bundle`).toBe(true);
     }

@@ -120,7 +120,7 @@ function restartOf(policy: NonNullable<CreateBody['HostConfig']>['RestartPolicy'
   return { name: name as StandaloneSpec['restart']['name'], maxRetries };
 }
 
-export function runRoutes(r: Router, daemon: Daemon, pending: PendingAttachments): void {
+export function runRoutes(r: Pick<Router, 'on'>, daemon: Daemon, pending: PendingAttachments): void {
   const standalone = () => {
     const s = daemon.standalone;
     if (!s) throw new ApiError(400, 'containers are emulated on swarm nodes only, and this node is not in a swarm');

@@ -7,8 +7,7 @@ import { registerEventRoutes } from './routes-events.js';
 import { networkRoutes } from './routes-networks.js';
 import { logRoutes } from './routes-logs.js';
 import { containerRoutes } from './routes-containers.js';
-import { runRoutes } from './routes-run.js';
-import { hijackAttach, PendingAttachments } from './attach.js';
+import { RunLoader } from './run-loader.js';
 import { imageRoutes } from './routes-images.js';
 import { volumeRoutes } from './routes-volumes.js';
 import { systemRoutes } from './routes-system.js';
@@ -52,10 +51,10 @@ function commonHeaders(res: ServerResponse, daemon: Daemon): void {
   res.setHeader('Server', `Docker/${daemon.engineVersion()} (linux)`);
 }
 
-export function engineRoutes(daemon: Daemon, execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev)), attachments = new PendingAttachments()): Router {
+export function engineRoutes(daemon: Daemon, execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev)), run = new RunLoader(daemon)): Router {
   const r = new Router();
   containerRoutes(r, daemon, execs);
-  runRoutes(r, daemon, attachments);
+  run.register(r);
   imageRoutes(r, daemon);
   volumeRoutes(r, daemon);
   systemRoutes(r, daemon);
@@ -256,8 +255,8 @@ export async function systemInfo(daemon: Daemon): Promise<Record<string, unknown
 export function startEngineServer(daemon: Daemon, addr: string, port: number): Promise<Server> {
   if (!isLoopback(addr)) throw new Error(`the Engine API binds loopback addresses only (127.0.0.0/8), not ${addr}`);
   const execs = new ExecSessions((ev) => daemon.publishLocalEvent(ev));
-  const attachments = new PendingAttachments();
-  const routes = engineRoutes(daemon, execs, attachments);
+  const run = new RunLoader(daemon);
+  const routes = engineRoutes(daemon, execs, run);
   const server = createServer((req, res) => {
     commonHeaders(res, daemon);
     const target = parseRequestTarget(req.url ?? '/');
@@ -294,7 +293,7 @@ export function startEngineServer(daemon: Daemon, addr: string, port: number): P
     const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
     if (req.method === 'POST' && exec) return hijackExecStart(execs, exec[1]!, req, socket, head);
     const attach = /^\/containers\/([^/]+)\/attach$/.exec(path);
-    if (req.method === 'POST' && attach) return hijackAttach(daemon, attachments, attach[1]!, req, socket, head);
+    if (req.method === 'POST' && attach) return run.hijack(attach[1]!, req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{"message":"page not found"}\n');
   });
   daemon.apiGate.attach(server);
