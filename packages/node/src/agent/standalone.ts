@@ -36,7 +36,7 @@ export interface StandaloneSpec {
   restart: { name: 'no' | 'always' | 'unless-stopped' | 'on-failure'; maxRetries: number };
 }
 
-export interface AttachedNetwork {
+interface AttachedNetwork {
   networkId: string;
   name: string;
   /** Its address on the network, with the prefix length: 10.0.1.5/24. */

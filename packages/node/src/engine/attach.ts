@@ -1,15 +1,16 @@
 // POST /containers/{id}/attach with `Upgrade: tcp`: what `docker run` (without -d) and `docker
-// attach` open (without the upgrade, as dockerode attaches, the output comes in the body). The container's output comes down the bare connection as it is written (framed per
-// stream unless it has a TTY) until it exits. A client attached before the start also gives PID 1
+// attach` open (without the upgrade, as dockerode attaches, the output comes in the body). The
+// container's output comes down the bare connection as it is written (framed per stream unless it
+// has a TTY) until it exits. A client attached before the start also gives PID 1
 // its input: `-i` its stdin, read to the end first (the emulated programs read it whole), and
 // `-it` with a bare shell a terminal the shell runs from line by line (terminal.ts).
 
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Container, InitInput } from '../agent/exec/index.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { ApiError } from '../errors.js';
-import { isShell } from './exec-sessions.js';
+import { isShell, refuseHijack } from './exec-sessions.js';
 import { boolQuery, streamFrame } from './http.js';
 import { findContainer } from './routes-containers.js';
 import { runTerminal } from './terminal.js';
@@ -30,18 +31,13 @@ export class PendingAttachments {
   }
 }
 
-function refuse(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify({ message: err.message });
-  socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
-}
-
 export function hijackAttach(daemon: Daemon, pending: PendingAttachments, id: string, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   let c: Container;
   try {
     c = findContainer(daemon, id);
   } catch (e) {
-    return refuse(socket, e instanceof ApiError ? e : new ApiError(500, String(e)));
+    return refuseHijack(socket, e instanceof ApiError ? e : new ApiError(500, String(e)));
   }
   const query = new URL(req.url ?? '/', 'http://engine').searchParams;
   const tty = c.config.tty === true;

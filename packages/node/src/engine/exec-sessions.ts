@@ -165,6 +165,12 @@ export function outputWriter(tty: boolean, send: (chunk: Buffer | string) => voi
   return (stream: 'stdout' | 'stderr', text: string) => send(tty ? text.replace(/\r?\n/g, '\r\n') : streamFrame(stream, text));
 }
 
+/** An error answer on a connection that asked to be upgraded, as dockerd sends it. */
+export function refuseHijack(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify({ message: err.message });
+  socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
+}
+
 /**
  * POST /exec/{id}/start with `Upgrade: tcp` (the CLI's attach): 101, then the output on the bare
  * connection; what the client sends before closing its side is the command's stdin.
@@ -175,10 +181,7 @@ export function hijackExecStart(execs: ExecSessions, id: string, req: IncomingMe
   try {
     s = execs.start(id);
   } catch (e) {
-    const err = e as ApiError;
-    const body = JSON.stringify({ message: err.message });
-    socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`);
-    return;
+    return refuseHijack(socket, e as ApiError);
   }
   const length = Number(req.headers['content-length'] ?? 0);
   let buffered = head;
