@@ -3,6 +3,7 @@
 // its running tasks with their addresses on each network. A node answers its containers' name
 // lookups from them and routes their connections to those addresses (agent/dns/).
 
+import { isNetworkAttachmentTask } from '@swarmlab/api';
 import { servingTasks } from './ingress-table.js';
 
 export interface NetworkAddress {
@@ -101,7 +102,7 @@ function containerRecords(inputs: RecordInputs, discoverable: (networkId: string
   for (const t of inputs.tasks) {
     const name = t.Spec?.Networks?.[0]?.Aliases?.[0];
     const addr = addrOf.get(t.NodeID ?? '');
-    if (t.ServiceID || !t.Spec?.NetworkAttachmentSpec || !name || !addr || t.DesiredState !== 'running') continue;
+    if (!isNetworkAttachmentTask(t) || !name || !addr || t.DesiredState !== 'running') continue;
     const ips = (t.NetworksAttachments ?? [])
       .filter((a) => discoverable(a.Network.ID))
       .flatMap((a) => (a.Addresses ?? []).map((cidr) => ({ networkId: a.Network.ID, ip: withoutPrefix(cidr) })));
