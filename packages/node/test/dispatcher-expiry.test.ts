@@ -4,22 +4,16 @@
 
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { EmulatedClock } from '../src/clock.js';
 import { Reservations } from '../src/manager/allocator/reservations.js';
 import type { ManagerContext } from '../src/manager/context.js';
 import { Dispatcher } from '../src/manager/dispatcher/dispatcher.js';
 import type { NodeObject } from '../src/manager/objects.js';
 import { PROFILES } from '../src/profile.js';
-import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
+import type { Change, StoredObject } from '../src/store/memory.js';
+import { directStore } from './helpers/direct-store.js';
 
 function leader() {
-  const store = new MemoryStore();
-  let index = 0;
-  const clock = new EmulatedClock(1);
-  const apply = (changes: Change[]) => {
-    const refused = store.apply(++index, { changes, time: clock.iso() });
-    if (refused) throw refused;
-  };
+  const { store, clock, apply } = directStore();
   apply([
     {
       action: 'create',

@@ -4,26 +4,18 @@
 
 import type { Task, TaskState } from '@swarmlab/api';
 import { describe, expect, it } from 'vitest';
-import { EmulatedClock } from '../src/clock.js';
 import type { ManagerContext } from '../src/manager/context.js';
 import { deferNewTasks, MAX_NEW_TASKS_PER_ROUND, Orchestration } from '../src/manager/orchestration.js';
 import { emptyChanges } from '../src/manager/orchestrator/index.js';
 import { PROFILES } from '../src/profile.js';
 import { Reservations } from '../src/manager/allocator/reservations.js';
-import { MemoryStore, type Change, type StoredObject } from '../src/store/memory.js';
-import { node, service, task, T0 } from './scheduler-fixtures.js';
+import type { StoredObject } from '../src/store/memory.js';
+import { service, task, T0 } from './scheduler-fixtures.js';
 import { slowCluster } from './helpers/slow-raft.js';
+import { storeWithNodes } from './helpers/direct-store.js';
 
 function cluster(nodeCount: number) {
-  const store = new MemoryStore();
-  let index = 0;
-  const clock = new EmulatedClock(1);
-  const apply = (changes: Change[]) => {
-    const refused = store.apply(++index, { changes, time: clock.iso() });
-    if (refused) throw refused;
-  };
-  apply([{ action: 'create', table: 'cluster', object: { ID: 'c', Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Spec: { Orchestration: { TaskHistoryRetentionLimit: 5 } } } }]);
-  for (let i = 1; i <= nodeCount; i++) apply([{ action: 'create', table: 'node', object: node(`n${i}`) as unknown as StoredObject }]);
+  const { store, clock, apply } = storeWithNodes(nodeCount);
   const ctx = { store, clock, profile: PROFILES.fast, nodeId: 'n1', log: () => undefined, reservations: new Reservations() } as unknown as ManagerContext;
   const orchestration = new Orchestration(ctx);
   /** Runs rounds until one decides nothing; returns the number of changes of each round. */
