@@ -4,7 +4,7 @@
 // leader serves reads after a ReadIndex round, or within the read lease such a round gave it
 // (read-lease.ts), so they are linearizable.
 
-import type { Link, ServiceTable } from '@swarmlab/transport';
+import type { CallContext, Link, RequestHandler, ServiceTable } from '@swarmlab/transport';
 import { ApiError, DAEMON, ManagerUnreachable, toApiError } from '../errors.js';
 import { clusterOf, type ManagerContext } from './context.js';
 import { issueForJoiner, renewForNode, type IssueRequest } from './ca/server.js';
@@ -308,64 +308,49 @@ export class Manager {
       dispatcher: {
         access: 'authenticated',
         methods: {
-          register: (body, c) => {
-            if (!this.leading) {
-              const leader = this.ctx.raft.leaderMember();
-              return { ok: false, redirect: leader?.addr ?? null };
-            }
+          register: this.onLeader((body, c) => {
             const nodeId = c.peer!.nodeId;
             const addr = (body as { addr?: string })?.addr ?? c.remoteAddress;
-            try {
-              const info = this.dispatcher.register(nodeId, addr, (u: SessionUpdate) => {
-                if (!c.link.closed) c.link.send('session', u);
-              });
-              c.link.once('close', () => this.dispatcher.disconnect(nodeId, info.sessionId));
-              this.agentLinks.set(nodeId, c.link);
-              c.link.once('close', () => this.agentLinks.get(nodeId) === c.link && this.agentLinks.delete(nodeId));
-              return { ok: true, value: info };
-            } catch (e) {
-              return { ok: false, error: toApiError(e).toJSON() };
-            }
-          },
-          updateTaskStatus: (body, c) => {
-            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
-            try {
-              const b = body as { sessionId: string; updates: { taskId: string; status: Record<string, unknown> }[] };
-              if (!b || !Array.isArray(b.updates)) throw new ApiError(400, 'updates must be a list');
-              this.dispatcher.updateTaskStatus(c.peer!.nodeId, b.sessionId, b.updates);
-              return { ok: true, value: null };
-            } catch (e) {
-              return { ok: false, error: toApiError(e).toJSON() };
-            }
-          },
+            const info = this.dispatcher.register(nodeId, addr, (u: SessionUpdate) => {
+              if (!c.link.closed) c.link.send('session', u);
+            });
+            c.link.once('close', () => this.dispatcher.disconnect(nodeId, info.sessionId));
+            this.agentLinks.set(nodeId, c.link);
+            c.link.once('close', () => this.agentLinks.get(nodeId) === c.link && this.agentLinks.delete(nodeId));
+            return info;
+          }),
+          updateTaskStatus: this.onLeader((body, c) => {
+            const b = body as { sessionId: string; updates: { taskId: string; status: Record<string, unknown> }[] };
+            if (!b || !Array.isArray(b.updates)) throw new ApiError(400, 'updates must be a list');
+            this.dispatcher.updateTaskStatus(c.peer!.nodeId, b.sessionId, b.updates);
+            return null;
+          }),
           // docker run --network on the caller's engine (resourceapi.ts).
-          attachNetwork: async (body, c) => {
-            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
-            try {
-              return { ok: true, value: await attachNetwork(this.ctx, c.peer!.nodeId, body as AttachNetworkRequest) };
-            } catch (e) {
-              return { ok: false, error: toApiError(e).toJSON() };
-            }
-          },
-          detachNetwork: async (body, c) => {
-            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
-            try {
-              await detachNetwork(this.ctx, c.peer!.nodeId, String((body as { attachmentId?: unknown })?.attachmentId ?? ''));
-              return { ok: true, value: null };
-            } catch (e) {
-              return { ok: false, error: toApiError(e).toJSON() };
-            }
-          },
-          heartbeat: (body, c) => {
-            if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
-            try {
-              return { ok: true, value: this.dispatcher.heartbeat(c.peer!.nodeId, (body as { sessionId: string }).sessionId) };
-            } catch (e) {
-              return { ok: false, error: toApiError(e).toJSON() };
-            }
-          },
+          attachNetwork: this.onLeader((body, c) => attachNetwork(this.ctx, c.peer!.nodeId, body as AttachNetworkRequest)),
+          detachNetwork: this.onLeader(async (body, c) => {
+            await detachNetwork(this.ctx, c.peer!.nodeId, String((body as { attachmentId?: unknown })?.attachmentId ?? ''));
+            return null;
+          }),
+          heartbeat: this.onLeader((body, c) => this.dispatcher.heartbeat(c.peer!.nodeId, (body as { sessionId: string }).sessionId)),
         },
       },
+    };
+  }
+
+  /**
+   * A dispatcher call only the leader answers: any other manager redirects the agent to it; what
+   * the call throws goes back as the API error. Synchronous answers stay synchronous.
+   */
+  private onLeader(handler: (body: unknown, c: CallContext) => unknown): RequestHandler {
+    const failed = (e: unknown) => ({ ok: false, error: toApiError(e).toJSON() });
+    return (body, c) => {
+      if (!this.leading) return { ok: false, redirect: this.ctx.raft.leaderMember()?.addr ?? null };
+      try {
+        const value = handler(body, c);
+        return value instanceof Promise ? value.then((v: unknown) => ({ ok: true, value: v }), failed) : { ok: true, value };
+      } catch (e) {
+        return failed(e);
+      }
     };
   }
 }
