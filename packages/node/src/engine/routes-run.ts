@@ -1,7 +1,7 @@
 // docker run on a swarm node, outside any service: POST /containers/create, /containers/{id}/start,
-// /wait, /attach, /resize and /containers/prune (attaching is attach.ts's). The CLI's sequence: create
-// (on "No such image" it pulls and creates again), attach unless -d, wait, start; with --rm it waits
-// for the removal. The container lives on the default bridge (its own address), on no network, or
+// /restart, /wait, /attach, /resize and /containers/prune (attaching is attach.ts's). The CLI's
+// sequence: create (on "No such image" it pulls and creates again), attach unless -d, wait, start;
+// with --rm it waits for the removal. The container lives on the default bridge (its own address), on no network, or
 // on an attachable swarm network (an address there from the leader: resourceapi.ts); named volumes
 // and tmpfs mounts are made, bind mounts are not (the node's host filesystem is not emulated).
 // Error texts are dockerd's.
@@ -13,7 +13,8 @@ import { ApiError } from '../errors.js';
 import { GO_CONTAINER_CREATE } from '@swarmlab/api';
 import { attachWithoutUpgrade, type PendingAttachments } from './attach.js';
 import { generateContainerName } from './container-names.js';
-import { jsonBody, sendJson, type Router } from './http.js';
+import { jsonBody, sendJson, type Handler } from './http.js';
+import type { RunRoute } from './run-loader.js';
 import { findContainer, noContent, stopTimeoutMs } from './routes-containers.js';
 import { findImage, namesOf } from './routes-images.js';
 
@@ -120,7 +121,8 @@ function restartOf(policy: NonNullable<CreateBody['HostConfig']>['RestartPolicy'
   return { name: name as StandaloneSpec['restart']['name'], maxRetries };
 }
 
-export function runRoutes(r: Pick<Router, 'on'>, daemon: Daemon, pending: PendingAttachments): void {
+/** The handlers of docker run's routes, by route (run-loader.ts registers them and loads this on first use). */
+export function runHandlers(daemon: Daemon, pending: PendingAttachments): Record<RunRoute, Handler> {
   const standalone = () => {
     const s = daemon.standalone;
     if (!s) throw new ApiError(400, 'containers are emulated on swarm nodes only, and this node is not in a swarm');
@@ -130,112 +132,114 @@ export function runRoutes(r: Pick<Router, 'on'>, daemon: Daemon, pending: Pendin
   /** Names of containers being created: a second create of the same name meanwhile is refused, as dockerd reserves names. */
   const reserved = new Set<string>();
 
-  r.on('POST', '/containers/create', async (req, res) => {
-    const containers = standalone();
-    const body = await jsonBody<CreateBody>(req, GO_CONTAINER_CREATE);
-    const requested = req.query.get('name') ?? '';
-    if (requested !== '' && !VALID_NAME.test(requested)) throw new ApiError(400, `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    const name = requested.replace(/^\//, '') || generateContainerName((n) => reserved.has(n) || nameTaken(n) !== undefined);
-    const holder = nameTaken(name);
-    if (holder) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
-    if (reserved.has(name)) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by a container being created. You have to remove (or rename) that container to be able to reuse that name.`);
-    if (!body.Image) throw new ApiError(400, 'No image specified');
-    if (body.WorkingDir && !body.WorkingDir.startsWith('/')) throw new ApiError(400, `the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
-    let image: string;
-    try {
-      image = findImage(daemon, body.Image).reference;
-    } catch (e) {
-      if (e instanceof ApiError && e.statusCode === 404) throw new ApiError(404, `No such image: ${namesOf(body.Image).tag ?? body.Image}`);
-      throw e;
-    }
-    const host = body.HostConfig ?? {};
-    const spec: StandaloneSpec = {
-      name,
-      image,
-      entrypoint: body.Entrypoint ?? undefined,
-      cmd: body.Cmd ?? undefined,
-      env: body.Env ?? undefined,
-      hostname: body.Hostname || undefined,
-      user: body.User || undefined,
-      dir: body.WorkingDir || undefined,
-      labels: body.Labels ?? undefined,
-      tty: body.Tty === true,
-      openStdin: body.OpenStdin === true,
-      autoRemove: host.AutoRemove === true,
-      network: networkOf(host.NetworkMode),
-      mounts: [...(host.Binds ?? []).map(bindToMount), ...(host.Mounts ?? []).map(mountOf)],
-      readOnlyRoot: host.ReadonlyRootfs === true,
-      ports: portsOf(host.PortBindings),
-      restart: restartOf(host.RestartPolicy, host.AutoRemove === true),
-    };
-    let container;
-    reserved.add(name);
-    try {
-      container = await containers.create(spec);
-    } catch (e) {
-      // The leader's refusal, worded as dockerd words it. dockerd finds a missing network when it
-      // starts the container; answered here at create, its 404 would make the CLI pull the image.
-      if (typeof spec.network === 'object' && e instanceof ApiError) {
-        if (e.statusCode === 404) throw new ApiError(400, `failed to set up container networking: ${e.message}`);
-        if (e.message.startsWith('rpc error')) throw new ApiError(e.statusCode, `Could not attach to network ${spec.network.swarm}: ${e.message}`);
+  return {
+    'POST /containers/create': async (req, res) => {
+      const containers = standalone();
+      const body = await jsonBody<CreateBody>(req, GO_CONTAINER_CREATE);
+      const requested = req.query.get('name') ?? '';
+      if (requested !== '' && !VALID_NAME.test(requested)) throw new ApiError(400, `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const name = requested.replace(/^\//, '') || generateContainerName((n) => reserved.has(n) || nameTaken(n) !== undefined);
+      const holder = nameTaken(name);
+      if (holder) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      if (reserved.has(name)) throw new ApiError(409, `Conflict. The container name "/${name}" is already in use by a container being created. You have to remove (or rename) that container to be able to reuse that name.`);
+      if (!body.Image) throw new ApiError(400, 'No image specified');
+      if (body.WorkingDir && !body.WorkingDir.startsWith('/')) throw new ApiError(400, `the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
+      let image: string;
+      try {
+        image = findImage(daemon, body.Image).reference;
+      } catch (e) {
+        if (e instanceof ApiError && e.statusCode === 404) throw new ApiError(404, `No such image: ${namesOf(body.Image).tag ?? body.Image}`);
+        throw e;
       }
-      throw e;
-    } finally {
-      reserved.delete(name);
-    }
-    sendJson(res, 201, { Id: container.id, Warnings: [] });
-  });
+      const host = body.HostConfig ?? {};
+      const spec: StandaloneSpec = {
+        name,
+        image,
+        entrypoint: body.Entrypoint ?? undefined,
+        cmd: body.Cmd ?? undefined,
+        env: body.Env ?? undefined,
+        hostname: body.Hostname || undefined,
+        user: body.User || undefined,
+        dir: body.WorkingDir || undefined,
+        labels: body.Labels ?? undefined,
+        tty: body.Tty === true,
+        openStdin: body.OpenStdin === true,
+        autoRemove: host.AutoRemove === true,
+        network: networkOf(host.NetworkMode),
+        mounts: [...(host.Binds ?? []).map(bindToMount), ...(host.Mounts ?? []).map(mountOf)],
+        readOnlyRoot: host.ReadonlyRootfs === true,
+        ports: portsOf(host.PortBindings),
+        restart: restartOf(host.RestartPolicy, host.AutoRemove === true),
+      };
+      let container;
+      reserved.add(name);
+      try {
+        container = await containers.create(spec);
+      } catch (e) {
+        // The leader's refusal, worded as dockerd words it. dockerd finds a missing network when it
+        // starts the container; answered here at create, its 404 would make the CLI pull the image.
+        if (typeof spec.network === 'object' && e instanceof ApiError) {
+          if (e.statusCode === 404) throw new ApiError(400, `failed to set up container networking: ${e.message}`);
+          if (e.message.startsWith('rpc error')) throw new ApiError(e.statusCode, `Could not attach to network ${spec.network.swarm}: ${e.message}`);
+        }
+        throw e;
+      } finally {
+        reserved.delete(name);
+      }
+      sendJson(res, 201, { Id: container.id, Warnings: [] });
+    },
 
-  r.on('POST', '/containers/{id}/start', async (req, res) => {
-    const c = findContainer(daemon, req.params.id!);
-    const run = daemon.standalone?.get(c.id);
-    if (c.status().state === 'running') return noContent(res, 304);
-    if (!run) throw new ApiError(409, `container ${c.id} belongs to a swarm task: its service starts it`);
-    try {
-      await standalone().start(c, pending.take(c.id));
-    } catch (e) {
-      // A container that cannot start is removed when it should be (--rm), as dockerd does.
-      if (run.spec.autoRemove) void c.remove().catch(() => undefined);
-      const message = e instanceof Error ? e.message : String(e);
-      if (e instanceof Error && e.name === 'ContainerStartError') throw new ApiError(400, `failed to create task for container: failed to create shim task: ${message}`);
-      if (e instanceof Error && e.name === 'ContainerStateError') throw new ApiError(409, message);
-      throw e;
-    }
-    noContent(res, 204);
-  });
+    'POST /containers/{id}/start': async (req, res) => {
+      const c = findContainer(daemon, req.params.id!);
+      const run = daemon.standalone?.get(c.id);
+      if (c.status().state === 'running') return noContent(res, 304);
+      if (!run) throw new ApiError(409, `container ${c.id} belongs to a swarm task: its service starts it`);
+      try {
+        await standalone().start(c, pending.take(c.id));
+      } catch (e) {
+        // A container that cannot start is removed when it should be (--rm), as dockerd does.
+        if (run.spec.autoRemove) void c.remove().catch(() => undefined);
+        const message = e instanceof Error ? e.message : String(e);
+        if (e instanceof Error && e.name === 'ContainerStartError') throw new ApiError(400, `failed to create task for container: failed to create shim task: ${message}`);
+        if (e instanceof Error && e.name === 'ContainerStateError') throw new ApiError(409, message);
+        throw e;
+      }
+      noContent(res, 204);
+    },
 
-  // docker restart: stop (with the grace period given) and start again.
-  r.on('POST', '/containers/{id}/restart', async (req, res) => {
-    const c = findContainer(daemon, req.params.id!);
-    if (!daemon.standalone?.get(c.id)) throw new ApiError(409, `container ${c.id} belongs to a swarm task: update its service to restart it`);
-    daemon.standalone.stoppedByUser(c.id);
-    await c.stop(stopTimeoutMs(req.query, daemon.timingScale));
-    await standalone().start(c);
-    noContent(res, 204);
-  });
+    // docker restart: stop (with the grace period given) and start again.
+    'POST /containers/{id}/restart': async (req, res) => {
+      const c = findContainer(daemon, req.params.id!);
+      if (!daemon.standalone?.get(c.id)) throw new ApiError(409, `container ${c.id} belongs to a swarm task: update its service to restart it`);
+      daemon.standalone.stoppedByUser(c.id);
+      await c.stop(stopTimeoutMs(req.query, daemon.timingScale));
+      await standalone().start(c);
+      noContent(res, 204);
+    },
 
-  r.on('POST', '/containers/{id}/wait', async (req, res) => {
-    const c = findContainer(daemon, req.params.id!);
-    const condition = req.query.get('condition') || 'not-running';
-    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new ApiError(400, `invalid condition: "${condition}"`);
-    // The status line goes at once: the CLI waits for it before it starts the container.
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.flushHeaders();
-    if (condition === 'removed') await c.untilRemoved();
-    else if (condition === 'next-exit' || c.status().state === 'running') await c.wait();
-    if (!res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: c.status().exitCode ?? 0 })}\n`);
-  });
+    'POST /containers/{id}/wait': async (req, res) => {
+      const c = findContainer(daemon, req.params.id!);
+      const condition = req.query.get('condition') || 'not-running';
+      if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new ApiError(400, `invalid condition: "${condition}"`);
+      // The status line goes at once: the CLI waits for it before it starts the container.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      if (condition === 'removed') await c.untilRemoved();
+      else if (condition === 'next-exit' || c.status().state === 'running') await c.wait();
+      if (!res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: c.status().exitCode ?? 0 })}\n`);
+    },
 
-  r.on('POST', '/containers/{id}/attach', (req, res) => attachWithoutUpgrade(daemon, req.params.id!, req.query, res));
+    'POST /containers/{id}/attach': (req, res) => attachWithoutUpgrade(daemon, req.params.id!, req.query, res),
 
-  r.on('POST', '/containers/{id}/resize', (req) => {
-    findContainer(daemon, req.params.id!);
-    return undefined;
-  });
+    'POST /containers/{id}/resize': (req) => {
+      findContainer(daemon, req.params.id!);
+      return undefined;
+    },
 
-  r.on('POST', '/containers/prune', async () => {
-    const stopped = daemon.containers().filter((c) => c.status().state !== 'running');
-    await Promise.all(stopped.map((c) => c.remove()));
-    return { ContainersDeleted: stopped.length > 0 ? stopped.map((c) => c.id) : null, SpaceReclaimed: 0 };
-  });
+    'POST /containers/prune': async () => {
+      const stopped = daemon.containers().filter((c) => c.status().state !== 'running');
+      await Promise.all(stopped.map((c) => c.remove()));
+      return { ContainersDeleted: stopped.length > 0 ? stopped.map((c) => c.id) : null, SpaceReclaimed: 0 };
+    },
+  };
 }
