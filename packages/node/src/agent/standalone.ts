@@ -72,6 +72,12 @@ function shouldRestart(s: Standalone, exitCode: number): boolean {
   return true;
 }
 
+/** A restart its policy scheduled is off. */
+function cancelRestart(s: Standalone): void {
+  clearTimeout(s.restartTimer);
+  s.restartTimer = undefined;
+}
+
 export interface StandaloneHost {
   runtime(): Promise<ContainerRuntime>;
   /** A network attachment task of this node for the container, once the leader gave it its address. */
@@ -159,8 +165,7 @@ export class StandaloneContainers {
     if (s) {
       if (!byPolicy) s.restarts = s.restartCount = 0;
       s.stoppedByUser = false;
-      clearTimeout(s.restartTimer);
-      s.restartTimer = undefined;
+      cancelRestart(s);
       s.startedAt = Date.now();
     }
     if (s && !s.proxy && s.spec.ports.length > 0) {
@@ -199,8 +204,7 @@ export class StandaloneContainers {
     const s = this.byId.get(containerId);
     if (!s) return;
     s.stoppedByUser = true;
-    clearTimeout(s.restartTimer);
-    s.restartTimer = undefined;
+    cancelRestart(s);
   }
 
   /** Waiting to be started again by its restart policy (docker inspect's State.Restarting). */
@@ -251,7 +255,7 @@ export class StandaloneContainers {
     runtime.on('remove', (id: string) => {
       const s = this.byId.get(id);
       if (!s) return;
-      clearTimeout(s.restartTimer);
+      cancelRestart(s);
       this.unpublish(id);
       if (s.attachment) void this.host.detachNetwork(s.attachment.taskId).catch(() => undefined);
       this.byId.delete(id);
